@@ -1,0 +1,27 @@
+import type { Backend } from '../types.js';
+import { binary, cast, clamp, expand, unary, where } from './elementwise.js';
+import { cat, gather, indexAdd, indexSelect, permute, scatterAdd, slice, sliceAssign } from './layout.js';
+import { matmul } from './matmul.js';
+import { argReduce, reduce } from './reduce.js';
+
+/** The reference backend: plain TypeScript, always available, the truth every other backend is tested against. */
+export const jsBackend: Backend = {
+  name: 'js',
+  unary,
+  binary,
+  where,
+  clamp,
+  cast,
+  reduce,
+  argReduce,
+  matmul,
+  permute,
+  expand,
+  slice,
+  sliceAssign,
+  cat,
+  indexSelect,
+  indexAdd,
+  gather,
+  scatterAdd,
+};

@@ -1,0 +1,44 @@
+/**
+ * Backprop's public API. Everything a user imports comes from here; the rest of src/ is internal and may move.
+ */
+import './ops/methods.js';
+
+// Tensors
+export { Tensor, type NestedArray, type BackwardOptions } from './tensor/tensor.js';
+export type { DType, TypedArray } from './tensor/dtype.js';
+export type { Shape } from './tensor/shape.js';
+export {
+  tensor, scalar, zeros, ones, full, zerosLike, onesLike, fullLike, arange, linspace, eye,
+  rand, randn, randint, randLike, randnLike, randintLike, randperm,
+  type TensorOptions, type RandomOptions,
+} from './tensor/creation.js';
+export { Generator, manualSeed, getRngState, setRngState, defaultGenerator, type GeneratorState } from './tensor/random.js';
+
+// Autograd
+export { grad, type GradOptions } from './autograd/engine.js';
+export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd/mode.js';
+export { gradcheck, gradgradcheck, type GradcheckOptions } from './autograd/gradcheck.js';
+export type { GradFn } from './autograd/node.js';
+
+// Ops
+export {
+  add, sub, mul, div, pow, neg, exp, log, log1p, expm1, sqrt, rsqrt, square, reciprocal, abs, sign,
+  sin, cos, erf, erfc, floor, ceil, round, maximum, minimum, clamp, where,
+  eq, ne, lt, le, gt, ge, logicalAnd, logicalOr, logicalNot, isnan,
+} from './ops/elementwise.js';
+export { sum, mean, max, min, amax, amin, argmax, argmin, variance, variance as var_, std, logsumexp, prod, type Dims, type VarOptions } from './ops/reduce.js';
+export {
+  reshape, view, permute, transpose, expand, broadcastTo, broadcastTensors, squeeze, unsqueeze, flatten,
+  cat, stack, narrow, slice, select, index, indexSelect, gather, scatterAdd, clone, type IndexSpec,
+} from './ops/shape.js';
+export { matmul, linear } from './ops/linalg.js';
+export { relu, sigmoid, tanh, leakyRelu, elu, gelu, softplus, logSigmoid, silu, softmax, logSoftmax, dropout } from './ops/activation.js';
+export {
+  mseLoss, l1Loss, huberLoss, smoothL1Loss, binaryCrossEntropy, binaryCrossEntropyWithLogits, nllLoss, crossEntropy,
+  type Reduction, type ReductionOptions, type BCEOptions, type BCEWithLogitsOptions, type NLLOptions, type CrossEntropyOptions,
+} from './ops/loss.js';
+export { layerNorm, batchNorm, embedding, type BatchNormOptions } from './ops/norm.js';
+export { cast } from './ops/util.js';
+
+// Backends
+export { backend, setBackend, listBackends } from './backend/index.js';

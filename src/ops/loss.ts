@@ -1,0 +1,231 @@
+/** Losses, composed from primitives in their numerically stable forms. Class dim is 1, as in PyTorch. */
+import { isFloat } from '../tensor/dtype.js';
+import { fmtShape, shapesEqual } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { logSoftmax } from './activation.js';
+import { abs, add, div, lt, log, maximum, mul, ne, neg, rsub, softplusPrimitive, sub, where } from './elementwise.js';
+import { mean, sum } from './reduce.js';
+import { gather, indexSelect, reshape, squeeze, unsqueeze } from './shape.js';
+import { cast, expectTensor, lift } from './util.js';
+
+export type Reduction = 'mean' | 'sum' | 'none';
+
+function checkReduction(op: string, r: string): Reduction {
+  if (r !== 'mean' && r !== 'sum' && r !== 'none') throw new Error(`${op}: reduction must be 'mean', 'sum' or 'none', got '${r}'`);
+  return r;
+}
+
+function reduce(op: string, loss: Tensor, reduction: Reduction = 'mean'): Tensor {
+  switch (checkReduction(op, reduction)) {
+    case 'mean': return mean(loss);
+    case 'sum': return sum(loss);
+    case 'none': return loss;
+  }
+}
+
+function checkSameShape(op: string, input: Tensor, target: Tensor): void {
+  expectTensor(op, 'input', input);
+  expectTensor(op, 'target', target);
+  if (!shapesEqual(input.shape, target.shape)) {
+    throw new Error(
+      `${op}: input ${fmtShape(input.shape)} and target ${fmtShape(target.shape)} must have the same shape ` +
+        '(broadcasting them is almost always a bug: reshape one of them)',
+    );
+  }
+}
+
+function floatTarget(op: string, input: Tensor, target: Tensor): Tensor {
+  if (!isFloat(target.dtype)) {
+    throw new Error(`${op}: target must be a float tensor like the input, got dtype ${target.dtype}`);
+  }
+  return cast(target, input.dtype);
+}
+
+export interface ReductionOptions {
+  reduction?: Reduction;
+}
+
+/** Mean squared error (x − y)². The target gets a gradient too. */
+export function mseLoss(input: Tensor, target: Tensor, options: ReductionOptions = {}): Tensor {
+  checkSameShape('mseLoss', input, target);
+  const d = sub(input, floatTarget('mseLoss', input, target));
+  return reduce('mseLoss', mul(d, d), options.reduction);
+}
+
+/** Mean absolute error |x − y|. */
+export function l1Loss(input: Tensor, target: Tensor, options: ReductionOptions = {}): Tensor {
+  checkSameShape('l1Loss', input, target);
+  return reduce('l1Loss', abs(sub(input, floatTarget('l1Loss', input, target))), options.reduction);
+}
+
+/** Huber: ½d² for |d| < δ, δ(|d| − ½δ) beyond (quadratic near 0, linear in the tails). */
+export function huberLoss(input: Tensor, target: Tensor, options: ReductionOptions & { delta?: number } = {}): Tensor {
+  checkSameShape('huberLoss', input, target);
+  const delta = options.delta ?? 1;
+  if (!(delta > 0)) throw new Error(`huberLoss: delta must be positive, got ${delta}`);
+  const d = sub(input, floatTarget('huberLoss', input, target));
+  const a = abs(d);
+  const loss = where(lt(a, delta), mul(mul(d, d), 0.5), mul(sub(a, 0.5 * delta), delta));
+  return reduce('huberLoss', loss, options.reduction);
+}
+
+/** Smooth L1: ½d²/β for |d| < β, |d| − ½β beyond; β = 0 is the L1 loss. */
+export function smoothL1Loss(input: Tensor, target: Tensor, options: ReductionOptions & { beta?: number } = {}): Tensor {
+  checkSameShape('smoothL1Loss', input, target);
+  const beta = options.beta ?? 1;
+  if (!(beta >= 0)) throw new Error(`smoothL1Loss: beta must be non-negative, got ${beta}`);
+  const d = sub(input, floatTarget('smoothL1Loss', input, target));
+  const a = abs(d);
+  if (beta === 0) return reduce('smoothL1Loss', a, options.reduction);
+  const loss = where(lt(a, beta), div(mul(mul(d, d), 0.5), beta), sub(a, 0.5 * beta));
+  return reduce('smoothL1Loss', loss, options.reduction);
+}
+
+export interface BCEOptions extends ReductionOptions {
+  /** Per-element weight, broadcast against the input. */
+  weight?: Tensor | null;
+}
+
+/**
+ * Binary cross-entropy on probabilities: −w(t·ln p + (1−t)·ln(1−p)), each log clamped at −100 as PyTorch does.
+ * Prefer binaryCrossEntropyWithLogits: it is stable where p rounds to 0 or 1.
+ */
+export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BCEOptions = {}): Tensor {
+  checkSameShape('binaryCrossEntropy', input, target);
+  const t = floatTarget('binaryCrossEntropy', input, target);
+  const p = input._data;
+  for (let i = 0; i < p.length; i++) {
+    if (!(p[i] >= 0 && p[i] <= 1)) {
+      throw new Error(`binaryCrossEntropy: input must hold probabilities in [0, 1], found ${p[i]} at flat index ${i} (use binaryCrossEntropyWithLogits on raw scores)`);
+    }
+  }
+  const logP = maximum(log(input), -100);
+  const log1mP = maximum(log(sub(1, input)), -100);
+  let loss = neg(add(mul(t, logP), mul(sub(1, t), log1mP)));
+  if (options.weight) loss = mul(loss, options.weight);
+  return reduce('binaryCrossEntropy', loss, options.reduction);
+}
+
+export interface BCEWithLogitsOptions extends BCEOptions {
+  /** Weight of positive examples, broadcast over the last dim (one per class). */
+  posWeight?: Tensor | null;
+}
+
+/**
+ * Binary cross-entropy on logits, stable for any x: (1−t)·x + (1 + (pw−1)·t)·softplus(−x).
+ * Equals BCE(sigmoid(x), t) without ever forming sigmoid(x).
+ */
+export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, options: BCEWithLogitsOptions = {}): Tensor {
+  checkSameShape('binaryCrossEntropyWithLogits', input, target);
+  const t = floatTarget('binaryCrossEntropyWithLogits', input, target);
+  const sp = softplusPrimitive(neg(input));
+  const scale = options.posWeight ? add(mul(sub(options.posWeight, 1), t), 1) : null;
+  let loss = add(mul(sub(1, t), input), scale ? mul(scale, sp) : sp);
+  if (options.weight) loss = mul(loss, options.weight);
+  return reduce('binaryCrossEntropyWithLogits', loss, options.reduction);
+}
+
+export interface NLLOptions extends ReductionOptions {
+  /** Per-class weight [C]; the 'mean' reduction divides by the summed weights of the counted rows. */
+  weight?: Tensor | null;
+  /** Target value whose rows are skipped (no loss, no gradient, not counted in the mean). Default −100. */
+  ignoreIndex?: number;
+}
+
+export interface CrossEntropyOptions extends NLLOptions {
+  /** Mixes the target with the uniform distribution: (1−ε)·target + ε/C. */
+  labelSmoothing?: number;
+}
+
+/** Moves an unbatched [C] input with a 0-d target to a batch of one. */
+function batchify(op: string, input: Tensor, target: Tensor): [Tensor, Tensor, boolean] {
+  expectTensor(op, 'input', input);
+  expectTensor(op, 'target', target);
+  if (input.ndim === 0) throw new Error(`${op}: input must have a class dim, got a 0-d tensor`);
+  if (input.ndim === 1) return [unsqueeze(input, 0), unsqueeze(target, 0), true];
+  return [input, target, false];
+}
+
+function classWeight(op: string, weight: Tensor | null | undefined, C: number, input: Tensor): Tensor | null {
+  if (!weight) return null;
+  if (weight.ndim !== 1 || weight.shape[0] !== C) {
+    throw new Error(`${op}: weight must have shape [${C}] (one per class), got ${fmtShape(weight.shape)}`);
+  }
+  return cast(weight, input.dtype);
+}
+
+/**
+ * The negative log-likelihood part shared by nllLoss and crossEntropy, for int targets: returns per-row loss
+ * −w[t]·lp[n, t] (0 on ignored rows) and the per-row weights w[t]·[t ≠ ignore].
+ */
+function pickTargets(op: string, lp: Tensor, target: Tensor, weight: Tensor | null, ignoreIndex: number): [Tensor, Tensor, Tensor] {
+  const C = lp.shape[1];
+  const expected = [lp.shape[0], ...lp.shape.slice(2)];
+  if (!shapesEqual(target.shape, expected)) {
+    throw new Error(`${op}: target shape ${fmtShape(target.shape)} does not match input ${fmtShape(lp.shape)}; expected ${fmtShape(expected)} (class dim 1 removed)`);
+  }
+  if (target.dtype !== 'int32') {
+    throw new Error(`${op}: class-index target must be int32, got dtype ${target.dtype} (for probabilities pass a float target shaped like the input)`);
+  }
+  const td = target._data;
+  for (let i = 0; i < td.length; i++) {
+    if (td[i] !== ignoreIndex && (td[i] < 0 || td[i] >= C)) {
+      throw new Error(`${op}: target ${td[i]} is out of range for ${C} classes (expected 0..${C - 1}, or ignoreIndex ${ignoreIndex})`);
+    }
+  }
+  const mask = ne(target, ignoreIndex);
+  const safe = where(mask, target, lift(0, 'int32'));
+  const picked = squeeze(gather(lp, 1, unsqueeze(safe, 1)), 1);
+  const m = cast(mask, lp.dtype);
+  const w = weight ? mul(reshape(indexSelect(weight, 0, reshape(safe, [-1])), target.shape), m) : m;
+  return [neg(mul(picked, w)), w, m];
+}
+
+/** Negative log-likelihood of log-probabilities `input` [N, C, …] at int32 class `target` [N, …]. */
+export function nllLoss(input: Tensor, target: Tensor, options: NLLOptions = {}): Tensor {
+  const [lp, t, unbatched] = batchify('nllLoss', input, target);
+  const reduction = checkReduction('nllLoss', options.reduction ?? 'mean');
+  const weight = classWeight('nllLoss', options.weight, lp.shape[1], lp);
+  const [loss, w] = pickTargets('nllLoss', lp, t, weight, options.ignoreIndex ?? -100);
+  if (reduction === 'none') return unbatched ? squeeze(loss, 0) : loss;
+  if (reduction === 'sum') return sum(loss);
+  return div(sum(loss), sum(w));
+}
+
+/**
+ * Softmax cross-entropy of logits `input` [N, C, …] against int32 class indices [N, …] or class probabilities
+ * (float, same shape as input). Computed from logSoftmax, so logits of any size are safe.
+ */
+export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  const [x, t, unbatched] = batchify('crossEntropy', input, target);
+  const reduction = checkReduction('crossEntropy', options.reduction ?? 'mean');
+  const eps = options.labelSmoothing ?? 0;
+  if (!(eps >= 0 && eps <= 1)) throw new Error(`crossEntropy: labelSmoothing must be in [0, 1], got ${eps}`);
+  const C = x.shape[1];
+  const lp = logSoftmax(x, 1);
+  const weight = classWeight('crossEntropy', options.weight, C, lp);
+  const wShape = [1, C, ...x.shape.slice(2).map(() => 1)];
+  const wc = weight ? reshape(weight, wShape) : null;
+  let loss: Tensor;
+  let denom: Tensor | number;
+  if (isFloat(t.dtype)) {
+    if (!shapesEqual(t.shape, x.shape)) {
+      throw new Error(`crossEntropy: probability target ${fmtShape(t.shape)} must have the input's shape ${fmtShape(x.shape)}`);
+    }
+    const tp = eps > 0 ? add(mul(cast(t, lp.dtype), 1 - eps), eps / C) : cast(t, lp.dtype);
+    const terms = mul(tp, lp);
+    loss = neg(sum(wc ? mul(terms, wc) : terms, 1));
+    denom = loss.numel();
+  } else {
+    const [nll, w, m] = pickTargets('crossEntropy', lp, t, weight, options.ignoreIndex ?? -100);
+    loss = nll;
+    if (eps > 0) {
+      const smooth = mul(neg(sum(wc ? mul(lp, wc) : lp, 1)), m);
+      loss = add(mul(nll, 1 - eps), mul(smooth, eps / C));
+    }
+    denom = sum(w);
+  }
+  if (reduction === 'none') return unbatched ? squeeze(loss, 0) : loss;
+  if (reduction === 'sum') return sum(loss);
+  return div(sum(loss), denom);
+}

@@ -1,0 +1,145 @@
+/**
+ * Tensor methods: `a.add(b)` is `add(a, b)`. They are attached here, not in tensor/, so that tensor/ imports no
+ * op (imports point downwards: ops → tensor). src/index.ts imports this file once.
+ */
+import type { DType } from '../tensor/dtype.js';
+import type { Shape } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import * as A from './activation.js';
+import * as E from './elementwise.js';
+import * as L from './linalg.js';
+import * as R from './reduce.js';
+import * as S from './shape.js';
+import { type TensorLike, cast } from './util.js';
+
+declare module '../tensor/tensor.js' {
+  interface Tensor {
+    add(other: TensorLike): Tensor;
+    sub(other: TensorLike): Tensor;
+    mul(other: TensorLike): Tensor;
+    div(other: TensorLike): Tensor;
+    pow(exponent: TensorLike): Tensor;
+    maximum(other: TensorLike): Tensor;
+    minimum(other: TensorLike): Tensor;
+    eq(other: TensorLike): Tensor;
+    ne(other: TensorLike): Tensor;
+    lt(other: TensorLike): Tensor;
+    le(other: TensorLike): Tensor;
+    gt(other: TensorLike): Tensor;
+    ge(other: TensorLike): Tensor;
+    neg(): Tensor;
+    exp(): Tensor;
+    log(): Tensor;
+    log1p(): Tensor;
+    sqrt(): Tensor;
+    square(): Tensor;
+    abs(): Tensor;
+    sign(): Tensor;
+    sin(): Tensor;
+    cos(): Tensor;
+    sigmoid(): Tensor;
+    tanh(): Tensor;
+    relu(): Tensor;
+    clamp(min?: number | null, max?: number | null): Tensor;
+    sum(dim?: R.Dims, keepdim?: boolean): Tensor;
+    mean(dim?: R.Dims, keepdim?: boolean): Tensor;
+    max(dim?: R.Dims, keepdim?: boolean): Tensor;
+    min(dim?: R.Dims, keepdim?: boolean): Tensor;
+    var(dim?: R.Dims, options?: R.VarOptions): Tensor;
+    std(dim?: R.Dims, options?: R.VarOptions): Tensor;
+    logsumexp(dim?: R.Dims, keepdim?: boolean): Tensor;
+    argmax(dim?: number | null, keepdim?: boolean): Tensor;
+    argmin(dim?: number | null, keepdim?: boolean): Tensor;
+    softmax(dim?: number): Tensor;
+    logSoftmax(dim?: number): Tensor;
+    matmul(other: Tensor): Tensor;
+    reshape(shape: Shape): Tensor;
+    view(shape: Shape): Tensor;
+    permute(dims: readonly number[]): Tensor;
+    transpose(dim0: number, dim1: number): Tensor;
+    /** Transpose of a 2-D tensor (a 1-D or 0-d tensor is returned as is). */
+    t(): Tensor;
+    expand(shape: Shape): Tensor;
+    squeeze(dim?: number | null): Tensor;
+    unsqueeze(dim: number): Tensor;
+    flatten(startDim?: number, endDim?: number): Tensor;
+    narrow(dim: number, start: number, length: number): Tensor;
+    slice(dim: number, start?: number | null, end?: number | null, step?: number): Tensor;
+    select(dim: number, index: number): Tensor;
+    index(...specs: S.IndexSpec[]): Tensor;
+    indexSelect(dim: number, index: Tensor): Tensor;
+    gather(dim: number, index: Tensor): Tensor;
+    clone(): Tensor;
+    /** The same values as another dtype (differentiable between float types). */
+    to(dtype: DType): Tensor;
+    float(): Tensor;
+    double(): Tensor;
+    int(): Tensor;
+    bool(): Tensor;
+  }
+}
+
+const P = Tensor.prototype;
+P.add = function (o) { return E.add(this, o); };
+P.sub = function (o) { return E.sub(this, o); };
+P.mul = function (o) { return E.mul(this, o); };
+P.div = function (o) { return E.div(this, o); };
+P.pow = function (e) { return E.pow(this, e); };
+P.maximum = function (o) { return E.maximum(this, o); };
+P.minimum = function (o) { return E.minimum(this, o); };
+P.eq = function (o) { return E.eq(this, o); };
+P.ne = function (o) { return E.ne(this, o); };
+P.lt = function (o) { return E.lt(this, o); };
+P.le = function (o) { return E.le(this, o); };
+P.gt = function (o) { return E.gt(this, o); };
+P.ge = function (o) { return E.ge(this, o); };
+P.neg = function () { return E.neg(this); };
+P.exp = function () { return E.exp(this); };
+P.log = function () { return E.log(this); };
+P.log1p = function () { return E.log1p(this); };
+P.sqrt = function () { return E.sqrt(this); };
+P.square = function () { return E.square(this); };
+P.abs = function () { return E.abs(this); };
+P.sign = function () { return E.sign(this); };
+P.sin = function () { return E.sin(this); };
+P.cos = function () { return E.cos(this); };
+P.sigmoid = function () { return E.sigmoid(this); };
+P.tanh = function () { return E.tanh(this); };
+P.relu = function () { return E.relu(this); };
+P.clamp = function (min = null, max = null) { return E.clamp(this, min, max); };
+P.sum = function (dim, keepdim) { return R.sum(this, dim, keepdim); };
+P.mean = function (dim, keepdim) { return R.mean(this, dim, keepdim); };
+P.max = function (dim, keepdim) { return R.max(this, dim, keepdim); };
+P.min = function (dim, keepdim) { return R.min(this, dim, keepdim); };
+P.var = function (dim, options) { return R.variance(this, dim, options); };
+P.std = function (dim, options) { return R.std(this, dim, options); };
+P.logsumexp = function (dim, keepdim) { return R.logsumexp(this, dim, keepdim); };
+P.argmax = function (dim, keepdim) { return R.argmax(this, dim, keepdim); };
+P.argmin = function (dim, keepdim) { return R.argmin(this, dim, keepdim); };
+P.softmax = function (dim) { return A.softmax(this, dim); };
+P.logSoftmax = function (dim) { return A.logSoftmax(this, dim); };
+P.matmul = function (o) { return L.matmul(this, o); };
+P.reshape = function (shape) { return S.reshape(this, shape); };
+P.view = function (shape) { return S.reshape(this, shape); };
+P.permute = function (dims) { return S.permute(this, dims); };
+P.transpose = function (a, b) { return S.transpose(this, a, b); };
+P.t = function () {
+  if (this.ndim > 2) throw new Error(`t: expects a tensor with at most 2 dims, got shape [${this.shape.join(',')}]; use transpose(dim0, dim1)`);
+  return this.ndim < 2 ? this : S.transpose(this, 0, 1);
+};
+P.expand = function (shape) { return S.expand(this, shape); };
+P.squeeze = function (dim = null) { return S.squeeze(this, dim); };
+P.unsqueeze = function (dim) { return S.unsqueeze(this, dim); };
+P.flatten = function (s, e) { return S.flatten(this, s, e); };
+P.narrow = function (d, s, l) { return S.narrow(this, d, s, l); };
+P.slice = function (d, s, e, st) { return S.slice(this, d, s, e, st); };
+P.select = function (d, i) { return S.select(this, d, i); };
+P.index = function (...specs) { return S.index(this, ...specs); };
+P.indexSelect = function (d, i) { return S.indexSelect(this, d, i); };
+P.gather = function (d, i) { return S.gather(this, d, i); };
+P.clone = function () { return S.clone(this); };
+P.to = function (dtype) { return cast(this, dtype); };
+P.float = function () { return cast(this, 'float32'); };
+P.double = function () { return cast(this, 'float64'); };
+P.int = function () { return cast(this, 'int32'); };
+P.bool = function () { return cast(this, 'bool'); };
