@@ -1,3 +1,5 @@
+// Every op module imports this file, so the Tensor methods the autograd engine calls (add, to) are always installed.
+import './methods.js';
 import { record } from '../autograd/engine.js';
 import { backend } from '../backend/index.js';
 import type { Backend } from '../backend/types.js';
