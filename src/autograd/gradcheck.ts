@@ -2,7 +2,7 @@ import { randn } from '../tensor/creation.js';
 import { fmtShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { grad } from './engine.js';
-import { noGrad } from './mode.js';
+import { enableGrad, noGrad } from './mode.js';
 
 export interface GradcheckOptions {
   /** Finite-difference step (default 1e-6). */
@@ -100,12 +100,14 @@ export function gradcheck(fn: Fn, inputs: Tensor[], options: GradcheckOptions = 
 export function gradgradcheck(fn: Fn, inputs: Tensor[], options: GradcheckOptions = {}): boolean {
   const outs = asList(fn(...inputs));
   const vs = outs.map((o) => randn(o.shape, { dtype: 'float64', requiresGrad: true }));
-  const first = (...args: Tensor[]): Tensor[] => {
-    const xs = args.slice(0, inputs.length);
-    const v = args.slice(inputs.length);
-    const ys = asList(fn(...xs));
-    const dxs = xs.filter((t) => t.requiresGrad);
-    return grad(ys, dxs, { gradOutputs: v, createGraph: true, allowUnused: true });
-  };
+  // The first derivative needs the graph even while gradcheck evaluates it numerically under noGrad.
+  const first = (...args: Tensor[]): Tensor[] =>
+    enableGrad(() => {
+      const xs = args.slice(0, inputs.length);
+      const v = args.slice(inputs.length);
+      const ys = asList(fn(...xs));
+      const dxs = xs.filter((t) => t.requiresGrad);
+      return grad(ys, dxs, { gradOutputs: v, createGraph: true, allowUnused: true });
+    });
   return gradcheck(first, [...inputs, ...vs], options);
 }

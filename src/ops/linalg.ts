@@ -76,7 +76,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   if (weight.ndim !== 2) throw new Error(`linear: weight must be 2-D [out, in], got ${fmtShape(weight.shape)}`);
   const [outF, inF] = weight.shape;
   if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
-    throw new Error(`linear: input ${fmtShape(x.shape)} does not end in weight's in_features ${inF} (weight ${fmtShape(weight.shape)})`);
+    throw new Error(`linear: input ${fmtShape(x.shape)} does not end in weight's inFeatures ${inF} (weight ${fmtShape(weight.shape)})`);
   }
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== outF)) {
     throw new Error(`linear: bias must have shape [${outF}], got ${fmtShape(bias.shape)}`);
