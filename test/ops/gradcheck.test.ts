@@ -47,6 +47,7 @@ const UNARY: [string, (x: Tensor) => Tensor, Kind][] = [
   ['clamp', (x) => bp.clamp(x, -0.5, 0.7), 'any'], ['pow 2.5', (x) => bp.pow(x, 2.5), 'pos'], ['pow 2 any sign', (x) => bp.pow(x, 2), 'any'],
   ['pow -1.5', (x) => bp.pow(x, -1.5), 'pos'], ['mul scalar', (x) => bp.mul(x, 3), 'any'], ['sub from scalar', (x) => bp.sub(2, x), 'any'],
   ['div scalar by', (x) => bp.div(2, x), 'pos'],
+  ['sign (zero gradient)', bp.sign, 'any'], ['floor (zero gradient)', bp.floor, 'any'], ['round (zero gradient)', bp.round, 'any'],
 ];
 
 describe('gradcheck: unary ops', () => {
