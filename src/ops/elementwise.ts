@@ -7,11 +7,12 @@ import { isFloat } from '../tensor/dtype.js';
 import { broadcastShapes, fmtShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { sumTo } from './shape.js';
-import { K, type TensorLike, cast, coerce, empty, expectTensor, lift, record, toFloat } from './util.js';
+import { K, type TensorLike, addFlops, cast, coerce, empty, expectTensor, lift, record, toFloat } from './util.js';
 
 function kernelUnary(op: UnaryOp, x: Tensor, dtype = x.dtype): Tensor {
   const out = empty(x.shape, dtype);
   K().unary(op, x._data, out._data);
+  addFlops(out.numel());
   return out;
 }
 
@@ -27,6 +28,7 @@ function kernelBinary(op: BinaryOp, a: Tensor, b: Tensor, dtype = a.dtype): Tens
   const shape = broadcastShapes(op, a.shape, b.shape);
   const out = empty(shape, dtype);
   K().binary(op, a._data, a.shape, b._data, b.shape, out._data, shape);
+  addFlops(out.numel());
   return out;
 }
 

@@ -8,4 +8,4 @@ export * from './linalg.js';
 export * from './activation.js';
 export * from './loss.js';
 export * from './norm.js';
-export { cast, lift, expectTensor, type TensorLike } from './util.js';
+export { cast, lift, expectTensor, flopCount, type TensorLike } from './util.js';

@@ -3,7 +3,7 @@ import { broadcastShapes, fmtShape, sizeOf } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { add } from './elementwise.js';
 import { expand, reshape, squeeze } from './shape.js';
-import { K, cast, empty, expectTensor, record } from './util.js';
+import { K, addFlops, cast, empty, expectTensor, record } from './util.js';
 import { promoteTypes, isFloat } from '../tensor/dtype.js';
 
 /**
@@ -20,6 +20,7 @@ function bmm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
   if (Ka !== Kb) throw new Error(`matmul: inner dimensions differ: ${Ka} vs ${Kb}`);
   const out = empty([B, M, N], a.dtype);
   K().matmul(a._data, b._data, out._data, B, M, Ka, N, transA, transB);
+  addFlops(2 * B * M * Ka * N);
   return record(out, 'matmul', [a, b], (g) => {
     // C = A·B: dA = G·Bᵀ, dB = Aᵀ·G, with the operands' own storage orders.
     const da = !a._requiresGrad ? null : transA ? bmm(b, g, transB, true) : bmm(g, b, false, !transB);

@@ -4,7 +4,7 @@ import { fmtShape, normalizeDims, sizeOf } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { add, div, eq, exp, log, mul, sqrt, sub, where } from './elementwise.js';
 import { expand, reshape } from './shape.js';
-import { K, cast, empty, expectTensor, record, toFloat } from './util.js';
+import { K, addFlops, cast, empty, expectTensor, record, toFloat } from './util.js';
 
 /** Which dims to reduce: a dim, a list of dims, or null/undefined for all. */
 export type Dims = number | readonly number[] | null | undefined;
@@ -20,6 +20,7 @@ function finalShape(shape: readonly number[], axes: readonly number[], keepdim: 
 function kernelReduce(op: ReduceOp, x: Tensor, axes: number[], keepdim: boolean): Tensor {
   const out = empty(finalShape(x.shape, axes, keepdim), x.dtype);
   K().reduce(op, x._data, x.shape, axes, out._data);
+  addFlops(x.numel());
   return out;
 }
 

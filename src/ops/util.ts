@@ -14,6 +14,19 @@ export type TensorLike = Tensor | number;
 
 export const K = (): Backend => backend();
 
+/** Floating-point operations done by the ops since start (an add or a multiply counts 1; matmul 2·M·K·N). */
+let flops = 0;
+
+/** @internal Called by the ops next to their kernel calls. */
+export function addFlops(n: number): void {
+  flops += n;
+}
+
+/** Running total of floating-point operations done by every op, forward and backward (the course's "green AI" cost). */
+export function flopCount(): number {
+  return flops;
+}
+
 /** Wraps a number as a 0-d tensor of `dtype`; tensors pass through. */
 export function lift(x: TensorLike | boolean, dtype: DType): Tensor {
   if (x instanceof Tensor) return x;

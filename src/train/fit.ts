@@ -1,0 +1,311 @@
+/**
+ * The training loop, kept plain (STYLE.md habit 10): epochs, batches, awaited callbacks, no hidden state.
+ * A browser caller gets a yield to the event loop at a steady interval so the page stays responsive.
+ */
+import { noGrad } from '../autograd/mode.js';
+import {
+  add, argmax, binaryCrossEntropy, binaryCrossEntropyWithLogits, cat, crossEntropy, eq, flopCount, gt, indexSelect, mseLoss, narrow, reshape,
+} from '../ops/index.js';
+import { randperm } from '../tensor/creation.js';
+import { fmtShape } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import type { Callback } from './callbacks.js';
+import { ProgressBar } from './progress.js';
+import type { Batch, DataSpec, Logs, OptimizerLike, TrainableModel, TrainingContext } from './types.js';
+
+/** A loss: a name, a function (pred, target) → scalar, or a module with forward(pred, target). */
+export type LossSpec = 'mse' | 'bce' | 'bceWithLogits' | 'crossEntropy' | ((pred: Tensor, target: Tensor) => Tensor) | { forward(pred: Tensor, target: Tensor): Tensor };
+
+/** A metric averaged over batches (weighted by batch size): 'accuracy', or a named function. */
+export type MetricSpec = 'accuracy' | { name: string; fn: (pred: Tensor, target: Tensor) => number };
+
+export interface FitOptions {
+  /** Training data: [x, y] tensors (batched here), { x, y }, or an iterable of batches such as a DataLoader. */
+  data: DataSpec;
+  /** Held-out data evaluated after every epoch (logs get valLoss, valAccuracy…). */
+  valData?: DataSpec;
+  /** Or: hold out this fraction of the training tensors (the last rows, before shuffling, as Keras does). */
+  valSplit?: number;
+  loss: LossSpec;
+  optimizer: OptimizerLike;
+  /** Default 10. */
+  epochs?: number;
+  /** Default 32 (for tensor data). */
+  batchSize?: number;
+  /** Reshuffle tensor data every epoch with the global seeded generator (default true). */
+  shuffle?: boolean;
+  metrics?: MetricSpec[];
+  callbacks?: Callback[];
+  /** Added to the loss of every batch, e.g. an L1/L2 penalty on the weights. */
+  regularizer?: (model: TrainableModel) => Tensor;
+  /** Decision threshold of 'accuracy' for a single output: default 0 for logits ('bceWithLogits'), else 0.5. */
+  threshold?: number;
+  /** Start counting at this epoch (when resuming). */
+  initialEpoch?: number;
+  /** Yield to the event loop at least this often, in ms (default 50; 0 never yields). */
+  yieldEveryMs?: number;
+  /** Show a terminal ProgressBar (default: when stdout is a terminal and no ProgressBar is given). */
+  verbose?: boolean;
+}
+
+/** What fit() returns: the figures of every epoch, and the cost of the run. */
+export class History {
+  /** 0-based indices of the epochs that ran. */
+  readonly epochs: number[] = [];
+  /** Every figure per epoch: history.loss[i], history.valAccuracy[i]… */
+  readonly history: Record<string, number[]> = {};
+  /** Floating-point operations of the whole run, forward and backward. */
+  flops = 0;
+  /** Wall-clock time of the whole run in ms. */
+  wallTimeMs = 0;
+  /** Why training ended before the last epoch, if it did. */
+  stopReason?: string;
+
+  /** Records one epoch. @internal */
+  push(epoch: number, logs: Logs): void {
+    this.epochs.push(epoch);
+    for (const [k, v] of Object.entries(logs)) (this.history[k] ??= []).push(v);
+  }
+
+  /** The last epoch's value of a figure. */
+  last(name: string): number {
+    const h = this.history[name];
+    if (!h?.length) throw new Error(`History.last: no figure '${name}' (available: ${Object.keys(this.history).join(', ')})`);
+    return h[h.length - 1];
+  }
+
+  /** One line: epochs, time and compute, e.g. `10 epochs in 1.23 s, 4.56 GFLOP`. */
+  summary(): string {
+    return `${this.epochs.length} epoch${this.epochs.length === 1 ? '' : 's'} in ${(this.wallTimeMs / 1000).toFixed(2)} s, ${formatFlops(this.flops)}` +
+      (this.stopReason ? ` (${this.stopReason})` : '');
+  }
+}
+
+/** 1.2 GFLOP, 340 MFLOP… */
+export function formatFlops(n: number): string {
+  const units: [number, string][] = [[1e15, 'PFLOP'], [1e12, 'TFLOP'], [1e9, 'GFLOP'], [1e6, 'MFLOP'], [1e3, 'kFLOP']];
+  for (const [s, u] of units) if (n >= s) return `${(n / s).toPrecision(3)} ${u}`;
+  return `${n} FLOP`;
+}
+
+function resolveLoss(spec: LossSpec): (pred: Tensor, target: Tensor) => Tensor {
+  if (typeof spec === 'function') return spec;
+  if (typeof spec === 'object' && spec && typeof spec.forward === 'function') return (p, t) => spec.forward(p, t);
+  switch (spec) {
+    case 'mse': return (p, t) => mseLoss(p, t.shape.length === p.shape.length ? t : reshape(t, p.shape));
+    case 'bce': return (p, t) => binaryCrossEntropy(p, reshape(t, p.shape).float());
+    case 'bceWithLogits': return (p, t) => binaryCrossEntropyWithLogits(p, reshape(t, p.shape).float());
+    case 'crossEntropy': return (p, t) => crossEntropy(p, t);
+  }
+  throw new Error(`fit: unknown loss ${JSON.stringify(spec)}; expected 'mse', 'bce', 'bceWithLogits', 'crossEntropy', a function or a module`);
+}
+
+function defaultThreshold(spec: LossSpec): number {
+  const name = typeof spec === 'string' ? spec : typeof spec === 'function' ? spec.name : spec.constructor?.name ?? '';
+  return /logits/i.test(name) ? 0 : 0.5;
+}
+
+/** Correct predictions in a batch: argmax for several outputs, a threshold for one. */
+function correct(pred: Tensor, target: Tensor, threshold: number): number {
+  return noGrad(() => {
+    const multi = pred.ndim >= 2 && pred.shape[1] > 1;
+    let hit: Tensor;
+    if (multi) {
+      const labels = target.ndim === pred.ndim ? argmax(target, 1) : target;
+      hit = eq(argmax(pred, 1), labels.int());
+    } else {
+      hit = eq(gt(reshape(pred, [-1]), threshold), gt(reshape(target, [-1]), 0.5));
+    }
+    let n = 0;
+    for (const v of hit.data()) n += v;
+    return n;
+  });
+}
+
+function asPair(data: DataSpec): [Tensor, Tensor] | null {
+  if (Array.isArray(data) && data.length === 2 && data[0] instanceof Tensor && data[1] instanceof Tensor) return [data[0], data[1]];
+  const d = data as { x?: unknown; y?: unknown };
+  if (d && d.x instanceof Tensor && d.y instanceof Tensor) return [d.x, d.y];
+  return null;
+}
+
+function checkPair(who: string, [x, y]: [Tensor, Tensor]): void {
+  if (x.ndim === 0 || y.ndim === 0 || x.shape[0] !== y.shape[0]) {
+    throw new Error(`${who}: inputs ${fmtShape(x.shape)} and targets ${fmtShape(y.shape)} must have the same number of rows (dim 0)`);
+  }
+}
+
+/** Batches of a tensor pair, optionally in a fresh random order (global seeded generator). */
+function* tensorBatches([x, y]: [Tensor, Tensor], batchSize: number, shuffle: boolean): Generator<Batch> {
+  const n = x.shape[0];
+  const order = shuffle ? randperm(n) : null;
+  for (let s = 0; s < n; s += batchSize) {
+    const len = Math.min(batchSize, n - s);
+    if (order) {
+      const idx = narrow(order, 0, s, len);
+      yield [indexSelect(x, 0, idx), indexSelect(y, 0, idx)];
+    } else {
+      yield [narrow(x, 0, s, len), narrow(y, 0, s, len)];
+    }
+  }
+}
+
+function batchesOf(who: string, data: DataSpec, batchSize: number, shuffle: boolean): { iter: () => Iterable<Batch>; steps: number | null } {
+  const pair = asPair(data);
+  if (pair) {
+    checkPair(who, pair);
+    return { iter: () => tensorBatches(pair, batchSize, shuffle), steps: Math.ceil(pair[0].shape[0] / batchSize) };
+  }
+  if (data && typeof (data as Iterable<Batch>)[Symbol.iterator] === 'function') {
+    const len = (data as { length?: unknown }).length;
+    return { iter: () => data as Iterable<Batch>, steps: typeof len === 'number' ? len : null };
+  }
+  throw new Error(`${who}: data must be [x, y] tensors, { x, y }, or an iterable of [x, y] batches (such as a DataLoader)`);
+}
+
+const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
+
+export interface EvaluateOptions {
+  loss?: LossSpec;
+  metrics?: MetricSpec[];
+  batchSize?: number;
+  threshold?: number;
+}
+
+/** Loss and metrics of `model` on `data`, in eval mode without recording; restores the previous mode. */
+export function evaluate(model: TrainableModel, data: DataSpec, options: EvaluateOptions = {}): Logs {
+  const { iter } = batchesOf('evaluate', data, options.batchSize ?? 256, false);
+  const lossFn = options.loss ? resolveLoss(options.loss) : null;
+  const threshold = options.threshold ?? (options.loss ? defaultThreshold(options.loss) : 0.5);
+  const wasTraining = model.training;
+  model.eval();
+  const sums: Logs = {};
+  let count = 0;
+  try {
+    noGrad(() => {
+      for (const [x, y] of iter()) {
+        const pred = model.forward(x);
+        const n = x.shape[0];
+        count += n;
+        if (lossFn) sums.loss = (sums.loss ?? 0) + lossFn(pred, y).item() * n;
+        for (const m of options.metrics ?? []) {
+          if (m === 'accuracy') sums.accuracy = (sums.accuracy ?? 0) + correct(pred, y, threshold);
+          else sums[m.name] = (sums[m.name] ?? 0) + m.fn(pred, y) * n;
+        }
+      }
+    });
+  } finally {
+    model.train(wasTraining);
+  }
+  if (count === 0) throw new Error('evaluate: the data has no rows');
+  return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / count]));
+}
+
+/** The model's outputs for `x`, in batches, in eval mode without recording. */
+export function predict(model: TrainableModel, x: Tensor, options: { batchSize?: number } = {}): Tensor {
+  const bs = options.batchSize ?? 256;
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    return noGrad(() => {
+      const outs: Tensor[] = [];
+      for (let s = 0; s < x.shape[0]; s += bs) outs.push(model.forward(narrow(x, 0, s, Math.min(bs, x.shape[0] - s))));
+      if (outs.length === 0) throw new Error(`predict: input ${fmtShape(x.shape)} has no rows`);
+      return outs.length === 1 ? outs[0] : cat(outs, 0);
+    });
+  } finally {
+    model.train(wasTraining);
+  }
+}
+
+/**
+ * Trains `model` with mini-batch gradient descent: for every batch, forward, loss (+ regulariser), zeroGrad,
+ * backward, optimizer step; after every epoch, validation and the callbacks (which may stop training).
+ * Returns the History, with the run's FLOPs and wall time.
+ */
+export async function fit(model: TrainableModel, options: FitOptions): Promise<History> {
+  const epochs = options.epochs ?? 10;
+  const batchSize = options.batchSize ?? 32;
+  if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: epochs must be a non-negative integer, got ${options.epochs}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`fit: batchSize must be a positive integer, got ${options.batchSize}`);
+  if (!options.optimizer || typeof options.optimizer.step !== 'function') throw new Error('fit: optimizer is required (e.g. new optim.SGD(model.parameters(), { lr: 0.1 }))');
+  const lossFn = resolveLoss(options.loss);
+  const threshold = options.threshold ?? defaultThreshold(options.loss);
+  const metrics = options.metrics ?? [];
+
+  let data = options.data;
+  let valData = options.valData;
+  if (options.valSplit !== undefined) {
+    const pair = asPair(data);
+    if (!pair) throw new Error('fit: valSplit needs tensor data ([x, y] or { x, y }); pass valData for other data');
+    if (!(options.valSplit > 0 && options.valSplit < 1)) throw new Error(`fit: valSplit must be in (0, 1), got ${options.valSplit}`);
+    checkPair('fit', pair);
+    const n = pair[0].shape[0];
+    const nVal = Math.max(1, Math.round(n * options.valSplit));
+    data = [narrow(pair[0], 0, 0, n - nVal), narrow(pair[1], 0, 0, n - nVal)];
+    valData = [narrow(pair[0], 0, n - nVal, nVal), narrow(pair[1], 0, n - nVal, nVal)];
+  }
+  const train = batchesOf('fit', data, batchSize, options.shuffle ?? true);
+  if (valData) batchesOf('fit (valData)', valData, batchSize, false);
+
+  const callbacks = [...(options.callbacks ?? [])];
+  const wantBar = options.verbose ?? (typeof process !== 'undefined' && !!process.stdout?.isTTY);
+  if (wantBar && !callbacks.some((c) => c instanceof ProgressBar)) callbacks.push(new ProgressBar());
+  const ctx: TrainingContext = { model, optimizer: options.optimizer, epochs, steps: train.steps, stopTraining: false };
+  for (const cb of callbacks) cb.setContext(ctx);
+
+  const history = new History();
+  const flops0 = flopCount();
+  const t0 = performance.now();
+  const yieldEvery = options.yieldEveryMs ?? 50;
+  let lastYield = t0;
+  let last: Logs = {};
+  for (const cb of callbacks) await cb.onTrainBegin({});
+  for (let epoch = options.initialEpoch ?? 0; epoch < epochs && !ctx.stopTraining; epoch++) {
+    model.train();
+    for (const cb of callbacks) await cb.onEpochBegin(epoch);
+    const sums: Logs = {};
+    let count = 0;
+    let batch = 0;
+    for (const [x, y] of train.iter()) {
+      for (const cb of callbacks) await cb.onBatchBegin(batch);
+      const pred = model.forward(x);
+      let loss = lossFn(pred, y);
+      if (options.regularizer) loss = add(loss, options.regularizer(model));
+      options.optimizer.zeroGrad();
+      loss.backward();
+      options.optimizer.step();
+      const n = x.shape[0];
+      const logs: Logs = { loss: loss.item() };
+      for (const m of metrics) {
+        if (m === 'accuracy') logs.accuracy = correct(pred, y, threshold) / n;
+        else logs[m.name] = noGrad(() => m.fn(pred.detach(), y));
+      }
+      for (const [k, v] of Object.entries(logs)) sums[k] = (sums[k] ?? 0) + v * n;
+      count += n;
+      for (const cb of callbacks) await cb.onBatchEnd(batch, { ...logs, size: n });
+      batch++;
+      if (yieldEvery > 0 && performance.now() - lastYield >= yieldEvery) {
+        await tick();
+        lastYield = performance.now();
+      }
+      if (ctx.stopTraining) break;
+    }
+    if (count === 0) throw new Error('fit: the training data produced no batches');
+    const logs: Logs = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / count]));
+    if (valData) {
+      const v = evaluate(model, valData, { loss: options.loss, metrics, batchSize: Math.max(batchSize, 256), threshold });
+      for (const [k, val] of Object.entries(v)) logs[`val${k[0].toUpperCase()}${k.slice(1)}`] = val;
+    }
+    const lr = options.optimizer.paramGroups[0]?.lr;
+    if (typeof lr === 'number') logs.lr = lr;
+    history.push(epoch, logs);
+    last = logs;
+    for (const cb of callbacks) await cb.onEpochEnd(epoch, logs);
+  }
+  history.flops = flopCount() - flops0;
+  history.wallTimeMs = performance.now() - t0;
+  history.stopReason = ctx.stopReason;
+  for (const cb of callbacks) await cb.onTrainEnd(last);
+  return history;
+}
