@@ -53,7 +53,7 @@ test('reads a file written by hand to the spec (F16, BF16, I64, U8)', () => {
   buf[d + 15] = 7;
   const { tensors } = parseSafetensors(buf);
   assert.deepEqual(tensors.h.toArray(), [1, -2]);
-  assert.equal(tensors.bf.toArray()[0], 3.140625);
+  assert.equal((tensors.bf.toArray() as number[])[0], 3.140625);
   assert.deepEqual(tensors.l.toArray(), [-5]);
   assert.deepEqual(tensors.u.toArray(), [200, 7]);
 });
