@@ -38,7 +38,10 @@ export {
   type Reduction, type ReductionOptions, type BCEOptions, type BCEWithLogitsOptions, type NLLOptions, type CrossEntropyOptions,
 } from './ops/loss.js';
 export { layerNorm, batchNorm, embedding, type BatchNormOptions } from './ops/norm.js';
-export { cast } from './ops/util.js';
+export { cast, flopCount } from './ops/util.js';
+
+// Layers, optimizers, data, training, metrics, classic baselines, files
+export * as nn from './nn/index.js';
 
 // Backends
 export { backend, setBackend, listBackends } from './backend/index.js';

@@ -1,5 +1,6 @@
 /** One case of the PyTorch reference format (../shared/fixtures/FORMAT.md) run against Backprop. */
 import * as bp from '../index.js';
+import { runInitCase } from './fixture-init.js';
 import type { Tensor } from '../index.js';
 
 export interface FixtureTensor { shape: number[]; data: number[] }
@@ -149,8 +150,10 @@ function runOpCase(c: OpCase): string | null {
   return problems.length ? problems.join('; ') : null;
 }
 
-/** Kinds other than op cases, filled in by the parts of the library that implement them. */
-export const KIND_RUNNERS: Partial<Record<string, (c: OtherCase) => string | null>> = {};
+/** Kinds other than op cases. */
+export const KIND_RUNNERS: Partial<Record<string, (c: OtherCase) => string | null>> = {
+  init: runInitCase,
+};
 
 /** Runs one case; null when it passes, otherwise the reason. */
 export function runCase(c: FixtureCase): string | null {
