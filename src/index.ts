@@ -42,6 +42,9 @@ export { cast, flopCount } from './ops/util.js';
 
 // Layers, optimizers, data, training, metrics, classic baselines, files
 export * as nn from './nn/index.js';
+export * as data from './data/index.js';
+export * as metrics from './metrics/index.js';
+export * as classic from './classic/index.js';
 
 // Backends
 export { backend, setBackend, listBackends } from './backend/index.js';
