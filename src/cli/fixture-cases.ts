@@ -1,6 +1,7 @@
 /** One case of the PyTorch reference format (../shared/fixtures/FORMAT.md) run against Backprop. */
 import * as bp from '../index.js';
 import { runInitCase } from './fixture-init.js';
+import { runOptimizerCase, runSchedulerCase } from './fixture-optim.js';
 import type { Tensor } from '../index.js';
 
 export interface FixtureTensor { shape: number[]; data: number[] }
@@ -153,6 +154,8 @@ function runOpCase(c: OpCase): string | null {
 /** Kinds other than op cases. */
 export const KIND_RUNNERS: Partial<Record<string, (c: OtherCase) => string | null>> = {
   init: runInitCase,
+  optimizer: runOptimizerCase,
+  scheduler: runSchedulerCase,
 };
 
 /** Runs one case; null when it passes, otherwise the reason. */
