@@ -32,6 +32,10 @@ export {
   cat, stack, narrow, slice, select, index, indexSelect, gather, scatterAdd, clone, type IndexSpec,
 } from './ops/shape.js';
 export { matmul, linear } from './ops/linalg.js';
+export {
+  conv2d, convTranspose2d, maxPool2d, avgPool2d, adaptiveAvgPool2d, unfold, fold,
+  type Size2, type Conv2dOptions, type ConvTranspose2dOptions, type MaxPool2dOptions, type AvgPool2dOptions, type UnfoldOptions,
+} from './ops/conv.js';
 export { relu, sigmoid, tanh, leakyRelu, elu, gelu, softplus, logSigmoid, silu, softmax, logSoftmax, dropout } from './ops/activation.js';
 export {
   mseLoss, l1Loss, huberLoss, smoothL1Loss, binaryCrossEntropy, binaryCrossEntropyWithLogits, nllLoss, crossEntropy,

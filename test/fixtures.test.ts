@@ -9,7 +9,7 @@ import { runFixtureFolder } from '../src/cli/fixtures.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dir = process.env.BACKPROP_FIXTURES ?? resolve(here, '../../shared/fixtures/pytorch');
-const GROUPS = ['elementwise', 'reductions', 'shape', 'linalg', 'nn', 'stability', 'init', 'optim', 'sched'];
+const GROUPS = ['elementwise', 'reductions', 'shape', 'linalg', 'nn', 'stability', 'init', 'optim', 'sched', 'conv'];
 
 test(`PyTorch fixtures in ${dir}: ${GROUPS.join(', ')}`, () => {
   assert.ok(existsSync(dir), `fixture folder ${dir} not found; set BACKPROP_FIXTURES to a folder in the FORMAT.md format`);

@@ -17,6 +17,19 @@ export type BinaryOp =
 
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min';
 
+/**
+ * A 2-D sliding window over the last two dims of an [N, C, H, W] tensor: kernel kh×kw, stride sh×sw, dilation
+ * dh×dw, and an oh×ow grid of windows whose first one starts at (−ph, −pw). Window (oy, ox) reads row
+ * oy·sh − ph + ki·dh and column ox·sw − pw + kj·dw; positions outside the H×W input are padding.
+ */
+export interface Window2d {
+  kh: number; kw: number;
+  sh: number; sw: number;
+  ph: number; pw: number;
+  dh: number; dw: number;
+  oh: number; ow: number;
+}
+
 export interface Backend {
   readonly name: string;
   /** out[i] = op(x[i]) */
@@ -56,4 +69,16 @@ export interface Backend {
   gather(x: Arr, shape: Shape, dim: number, index: Int32Array, indexShape: Shape, out: Arr): void;
   /** out.scatter_add_(dim, index, src); src has index's shape. */
   scatterAdd(out: Arr, outShape: Shape, dim: number, index: Int32Array, indexShape: Shape, src: Arr): void;
+  /**
+   * im2col: x [N,C,H,W] → out [N, C·kh·kw, oh·ow], row c·kh·kw + ki·kw + kj holding kernel tap (ki, kj) of channel c
+   * for every window; padding reads as 0.
+   */
+  unfold2d(x: Arr, shape: Shape, win: Window2d, out: Arr): void;
+  /** col2im, the adjoint of unfold2d: out [N,C,H,W] (outShape) = the sum of every cols entry that reads that position. */
+  fold2d(cols: Arr, outShape: Shape, win: Window2d, out: Arr): void;
+  /**
+   * Max of each window of x [N,C,H,W] into out [N,C,oh,ow] (padding never wins); argmax gets the winner's index
+   * h·W + w within its H×W plane (the first one on ties; a NaN wins).
+   */
+  maxPool2d(x: Arr, shape: Shape, win: Window2d, out: Arr, argmax: Int32Array): void;
 }

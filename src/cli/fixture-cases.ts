@@ -89,6 +89,16 @@ export const OPS: Record<string, OpFn> = {
   },
   layer_norm: (x, a) => bp.layerNorm(x.input, a.normalized_shape, x.weight, x.bias, a.eps),
   embedding: (x, a) => bp.embedding(x.input, x.weight, a.padding_idx),
+
+  conv2d: (x, a) => bp.conv2d(x.input, x.weight, x.bias, { stride: a.stride, padding: a.padding, dilation: a.dilation, groups: a.groups }),
+  conv_transpose2d: (x, a) =>
+    bp.convTranspose2d(x.input, x.weight, x.bias, {
+      stride: a.stride, padding: a.padding, outputPadding: a.output_padding, dilation: a.dilation, groups: a.groups,
+    }),
+  max_pool2d: (x, a) => bp.maxPool2d(x.input, a.kernel_size, { stride: a.stride, padding: a.padding, dilation: a.dilation, ceilMode: a.ceil_mode }),
+  avg_pool2d: (x, a) =>
+    bp.avgPool2d(x.input, a.kernel_size, { stride: a.stride, padding: a.padding, ceilMode: a.ceil_mode, countIncludePad: a.count_include_pad }),
+  adaptive_avg_pool2d: (x, a) => bp.adaptiveAvgPool2d(x.input, a.output_size),
 };
 
 function toTensor(t: FixtureInput): Tensor {

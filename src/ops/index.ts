@@ -8,4 +8,5 @@ export * from './linalg.js';
 export * from './activation.js';
 export * from './loss.js';
 export * from './norm.js';
+export * from './conv.js';
 export { cast, lift, expectTensor, flopCount, type TensorLike } from './util.js';

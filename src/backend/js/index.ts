@@ -1,4 +1,5 @@
 import type { Backend } from '../types.js';
+import { fold2d, maxPool2d, unfold2d } from './conv.js';
 import { binary, cast, clamp, expand, unary, where } from './elementwise.js';
 import { cat, gather, indexAdd, indexSelect, permute, scatterAdd, slice, sliceAssign } from './layout.js';
 import { matmul } from './matmul.js';
@@ -24,4 +25,7 @@ export const jsBackend: Backend = {
   indexAdd,
   gather,
   scatterAdd,
+  unfold2d,
+  fold2d,
+  maxPool2d,
 };
