@@ -12,3 +12,18 @@ export {
   makeCircle, makeXor, makeGaussians, makeSpiral, makeMoons,
   type SyntheticOptions, type SyntheticSet, type GaussiansOptions, type SpiralOptions,
 } from './synthetic.js';
+export { datasets } from './datasets.js';
+export { type MnistOptions, type MnistSplit } from './mnist.js';
+export { parseEmail, type EmailRecord, type SpamGroup, type SpamAssassinOptions, type SpamAssassinSplit } from './spam.js';
+export {
+  tokenize, Vocabulary, URL_TOKEN, EMAIL_TOKEN, NUMBER_TOKEN, type VocabularyOptions, type VocabularyJSON,
+} from './text.js';
+export { type CSRMatrix, CSRDataset, toDense, denseRows } from './sparse.js';
+export {
+  CountVectorizer, TfidfVectorizer,
+  type TextDocument, type CountVectorizerOptions, type CountVectorizerJSON, type TfidfVectorizerOptions, type TfidfVectorizerJSON,
+} from './vectorizers.js';
+export {
+  normalize, translate, randomShift, randomCrop, rotate, randomRotation, gaussianNoise, compose,
+  type ImageTransform, type RandomTransformOptions, type GaussianNoiseOptions,
+} from './transforms.js';
