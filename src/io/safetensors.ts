@@ -62,39 +62,108 @@ export function parseSafetensors(bytes: Uint8Array): Safetensors {
   const fail = (msg: string): never => {
     throw new Error(`parseSafetensors: ${msg}`);
   };
+  if (!(bytes instanceof Uint8Array)) fail('expected the file contents as a Uint8Array');
   if (bytes.length < 8) fail(`file is ${bytes.length} bytes, too short for the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const n = Number(view.getBigUint64(0, true));
+  const n64 = view.getBigUint64(0, true);
+  if (n64 > BigInt(MAX_HEADER)) fail(`header length ${n64} is over the 100 MB limit`);
+  const n = Number(n64);
   if (n > bytes.length - 8) fail(`header length ${n} exceeds the file size ${bytes.length}`);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n));
+  } catch {
+    return fail('header is not valid UTF-8');
+  }
+  if (!text.startsWith('{')) fail(`header must be a JSON object starting with '{', got ${JSON.stringify(text.slice(0, 20))}`);
+  const dup = duplicateTopLevelKey(text);
+  if (dup !== null) fail(`header names '${dup}' twice`);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n)));
+    parsed = JSON.parse(text);
   } catch (e) {
-    return fail(`header is not valid UTF-8 JSON (${(e as Error).message})`);
+    return fail(`header is not valid JSON (${(e as Error).message})`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) fail('header must be a JSON object');
   const header = parsed as Record<string, any>;
   const data = bytes.subarray(8 + n);
-  const metadata = (header.__metadata__ ?? {}) as Record<string, string>;
+  const meta = header.__metadata__ ?? {};
+  if (meta === null || typeof meta !== 'object' || Array.isArray(meta) || Object.values(meta).some((v) => typeof v !== 'string')) {
+    fail('__metadata__ must be an object of strings');
+  }
+  const metadata = Object.assign(Object.create(null), meta) as Record<string, string>;
   const entries = Object.entries(header).filter(([k]) => k !== '__metadata__');
-  entries.sort((a, b) => a[1]?.data_offsets?.[0] - b[1]?.data_offsets?.[0]);
-  const tensors: Record<string, Tensor> = {};
+  for (const [name, info] of entries) {
+    if (name === '__proto__' || name === 'constructor' || name === 'prototype') fail(`tensor name '${name}' is not allowed`);
+    if (info === null || typeof info !== 'object' || Array.isArray(info)) fail(`tensor '${name}' must be described by an object`);
+    const { dtype, shape, data_offsets: off } = info;
+    if (!(dtype in BYTES)) fail(`tensor '${name}' has unsupported dtype ${JSON.stringify(dtype)}`);
+    if (!Array.isArray(shape) || shape.some((d: unknown) => !Number.isSafeInteger(d) || (d as number) < 0)) {
+      fail(`tensor '${name}' has an invalid shape ${JSON.stringify(shape)} (sizes must be non-negative integers)`);
+    }
+    if (!Array.isArray(off) || off.length !== 2 || !off.every((o: unknown) => Number.isSafeInteger(o) && (o as number) >= 0) || off[1] < off[0]) {
+      fail(`tensor '${name}' needs data_offsets [begin, end] with 0 ≤ begin ≤ end, got ${JSON.stringify(off)}`);
+    }
+    if (off[1] > data.length) fail(`tensor '${name}' ends at byte ${off[1]}, beyond the data (${data.length} bytes)`);
+    // Checked against the bytes that exist before anything is allocated, so huge shapes cannot exhaust memory.
+    let count = 1;
+    for (const d of shape as number[]) count = Math.min(count * d, Number.MAX_SAFE_INTEGER);
+    if (count * BYTES[dtype] !== off[1] - off[0]) {
+      fail(`tensor '${name}' of shape ${fmtShape(shape)} and dtype ${dtype} needs ${count * BYTES[dtype]} bytes, its offsets span ${off[1] - off[0]}`);
+    }
+  }
+  entries.sort((a, b) => a[1].data_offsets[0] - b[1].data_offsets[0] || a[1].data_offsets[1] - b[1].data_offsets[1]);
+  const tensors: Record<string, Tensor> = Object.create(null);
   let expectedStart = 0;
   for (const [name, info] of entries) {
-    const { dtype, shape, data_offsets: off } = info ?? {};
-    const width = BYTES[dtype];
-    if (!width) fail(`tensor '${name}' has unsupported dtype ${JSON.stringify(dtype)}`);
-    if (!Array.isArray(shape) || shape.some((d: unknown) => !Number.isInteger(d) || (d as number) < 0)) fail(`tensor '${name}' has an invalid shape ${JSON.stringify(shape)}`);
-    if (!Array.isArray(off) || off.length !== 2) fail(`tensor '${name}' needs data_offsets [begin, end]`);
-    const [begin, end] = off as [number, number];
-    if (begin !== expectedStart) fail(`tensor '${name}' starts at byte ${begin}, expected ${expectedStart} (tensors must be contiguous without gaps or overlaps)`);
-    if (end - begin !== sizeOf(shape) * width) fail(`tensor '${name}' of shape ${fmtShape(shape)} and dtype ${dtype} needs ${sizeOf(shape) * width} bytes, its offsets span ${end - begin}`);
-    if (end > data.length) fail(`tensor '${name}' ends at byte ${end}, beyond the data (${data.length} bytes)`);
+    const { dtype, shape, data_offsets: [begin, end] } = info;
+    if (begin !== expectedStart) {
+      fail(`tensor '${name}' starts at byte ${begin}, expected ${expectedStart} (tensors must be contiguous without gaps or overlaps)`);
+    }
     tensors[name] = new Tensor(decode(name, dtype, data.subarray(begin, end), sizeOf(shape)), shape);
     expectedStart = end;
   }
-  if (expectedStart !== data.length) fail(`the data has ${data.length} bytes but the tensors cover ${expectedStart}`);
-  return { tensors, metadata };
+  if (expectedStart !== data.length) fail(`the data has ${data.length} bytes but the tensors cover ${expectedStart} (trailing bytes)`);
+  // Back to plain objects in the header's order, now that every name is known to be safe.
+  const ordered: Record<string, Tensor> = {};
+  for (const [name] of Object.entries(header)) if (name !== '__metadata__') ordered[name] = tensors[name];
+  return { tensors: ordered, metadata: { ...metadata } };
+}
+
+const MAX_HEADER = 100 * 1024 * 1024;
+
+/** The first key that appears twice at the top level of a JSON object text, or null (JSON.parse keeps the last silently). */
+function duplicateTopLevelKey(text: string): string | null {
+  const seen = new Set<string>();
+  let depth = 0;
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (depth === 1 && expectKey) {
+        let key: string;
+        try {
+          key = JSON.parse(text.slice(i, j + 1));
+        } catch {
+          return null; // malformed: JSON.parse reports it
+        }
+        if (seen.has(key)) return key;
+        seen.add(key);
+        expectKey = false;
+      }
+      i = j;
+    } else if (ch === '{' || ch === '[') {
+      depth++;
+      expectKey = depth === 1;
+    } else if (ch === '}' || ch === ']') {
+      depth--;
+    } else if (ch === ',' && depth === 1) {
+      expectKey = true;
+    }
+  }
+  return null;
 }
 
 function decode(name: string, dtype: string, raw: Uint8Array, n: number) {

@@ -84,3 +84,29 @@ test('files are written atomically and read back', async () => {
   assert.deepEqual(tensors.w.toArray(), [[0, 1, 2], [3, 4, 5]]);
   assert.ok(readFileSync(path).length > 8);
 });
+
+test('hostile files: limits, duplicate and prototype names, bad dims, overlaps, trailing bytes', () => {
+  const file = (header: string, dataBytes = 0, claimedLength?: bigint): Uint8Array => {
+    const hb = new TextEncoder().encode(header);
+    const b = new Uint8Array(8 + hb.length + dataBytes);
+    new DataView(b.buffer).setBigUint64(0, claimedLength ?? BigInt(hb.length), true);
+    b.set(hb, 8);
+    return b;
+  };
+  const t = (dtype: string, shape: unknown, off: unknown) => JSON.stringify({ dtype, shape, data_offsets: off });
+  assert.throws(() => parseSafetensors(file('{}', 0, 2n ** 40n)), /header length 1099511627776 is over the 100 MB limit/);
+  assert.throws(() => parseSafetensors(file('{}', 0, 1000n)), /header length 1000 exceeds the file size 10/);
+  assert.throws(() => parseSafetensors(file('[1,2]')), /header must be a JSON object starting with '\{'/);
+  assert.throws(() => parseSafetensors(file('{"a": nope}')), /header is not valid JSON/);
+  assert.throws(() => parseSafetensors(file(`{"a":${t('F32', [1], [0, 4])},"a":${t('F32', [1], [4, 8])}}`, 8)), /header names 'a' twice/);
+  assert.throws(() => parseSafetensors(file(`{"__proto__":${t('F32', [1], [0, 4])}}`, 4)), /tensor name '__proto__' is not allowed/);
+  assert.throws(() => parseSafetensors(file(`{"a":${t('F32', [-1], [0, 4])}}`, 4)), /invalid shape \[-1\]/);
+  assert.throws(() => parseSafetensors(file(`{"a":${t('F32', [1.5], [0, 4])}}`, 4)), /invalid shape \[1.5\]/);
+  // A huge shape is refused from the offsets before any allocation.
+  assert.throws(() => parseSafetensors(file(`{"a":${t('F32', [1e9, 1e9], [0, 4])}}`, 4)), /needs \d+ bytes, its offsets span 4/);
+  assert.throws(() => parseSafetensors(file(`{"a":${t('F32', [1], [0, 4])},"b":${t('F32', [1], [2, 6])}}`, 8)), /tensor 'b' starts at byte 2, expected 4/);
+  assert.throws(() => parseSafetensors(file(`{"a":${t('F32', [1], [8, 4])}}`, 8)), /needs data_offsets \[begin, end\] with 0 ≤ begin ≤ end/);
+  assert.throws(() => parseSafetensors(file(`{"a":${t('F32', [1], [0, 4])}}`, 12)), /the data has 12 bytes but the tensors cover 4 \(trailing bytes\)/);
+  assert.throws(() => parseSafetensors(file(`{"__metadata__":{"x":1}}`)), /__metadata__ must be an object of strings/);
+  assert.deepEqual(Object.keys(parseSafetensors(file(`{"b":${t('F32', [1], [4, 8])},"a":${t('F32', [1], [0, 4])}}`, 8)).tensors), ['b', 'a']);
+});
