@@ -50,16 +50,18 @@ export * as optim from './optim/index.js';
 export * as data from './data/index.js';
 export * as metrics from './metrics/index.js';
 export * as classic from './classic/index.js';
+export * as trust from './trust/index.js';
 
 export {
   fit, evaluate, predict, History, formatFlops, Callback, EarlyStopping, TerminateOnNaN, ModelCheckpoint, CSVLogger, ProgressBar,
   LambdaCallback, l1Penalty, l2Penalty,
   type FitOptions, type EvaluateOptions, type LossSpec, type MetricSpec, type EarlyStoppingOptions, type ModelCheckpointOptions,
-  type TrainableModel, type OptimizerLike, type DataSpec, type Logs,
+  type TrainableModel, type OptimizerLike, type DataSpec, type Logs, type AdversarialOptions,
 } from './train/index.js';
 export * as callbacks from './train/callbacks-all.js';
 export { serializeSafetensors, parseSafetensors, type Safetensors } from './io/safetensors.js';
 export { saveSafetensors, loadSafetensors, writeFileAtomic } from './io/files.js';
+export { saveModelDir, loadModelDir, buildModel, describeModel, type ModelConfig, type LayerSpec } from './io/model-dir.js';
 
 // Backends
 export { backend, setBackend, listBackends } from './backend/index.js';

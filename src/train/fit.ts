@@ -46,6 +46,33 @@ export interface FitOptions {
   yieldEveryMs?: number;
   /** Show a terminal ProgressBar (default: when stdout is a terminal and no ProgressBar is given). */
   verbose?: boolean;
+  /**
+   * Adversarial training: in every batch, the first round(ratio·n) rows (default ratio 0.5) are replaced by
+   * `attack(model, x, y)` before the forward pass, e.g. `(m, x, y) => trust.fgsm(m, x, y, { eps: 0.1 })`.
+   * The attack runs in training mode; the logged loss and accuracy are those of the mixed batch.
+   */
+  adversarial?: AdversarialOptions;
+}
+
+/** See FitOptions.adversarial. */
+export interface AdversarialOptions {
+  /** Returns adversarial versions of the inputs x (same shape) for targets y. */
+  attack: (model: TrainableModel, x: Tensor, y: Tensor) => Tensor;
+  /** Fraction of each batch replaced by adversarial examples, in [0, 1] (default 0.5). */
+  ratio?: number;
+}
+
+/** The batch with its first round(ratio·n) inputs replaced by adversarial ones (Goodfellow et al., 2015; Kurakin et al., 2017). */
+function mixAdversarial(model: TrainableModel, x: Tensor, y: Tensor, adv: AdversarialOptions): Tensor {
+  const n = x.shape[0];
+  const k = Math.round((adv.ratio ?? 0.5) * n);
+  if (k === 0) return x;
+  const xAdv = adv.attack(model, k === n ? x : narrow(x, 0, 0, k), k === n ? y : narrow(y, 0, 0, k)).detach();
+  const want = [k, ...x.shape.slice(1)];
+  if (xAdv.shape.length !== want.length || xAdv.shape.some((d, i) => d !== want[i])) {
+    throw new Error(`fit: adversarial.attack returned ${fmtShape(xAdv.shape)} for inputs ${fmtShape(want)}; expected the same shape`);
+  }
+  return k === n ? xAdv : cat([xAdv, narrow(x, 0, k, n - k)], 0);
 }
 
 /** What fit() returns: the figures of every epoch, and the cost of the run. */
@@ -232,6 +259,10 @@ export async function fit(model: TrainableModel, options: FitOptions): Promise<H
   const lossFn = resolveLoss(options.loss);
   const threshold = options.threshold ?? defaultThreshold(options.loss);
   const metrics = options.metrics ?? [];
+  const adv = options.adversarial;
+  if (adv && (typeof adv.attack !== 'function' || !((adv.ratio ?? 0.5) >= 0 && (adv.ratio ?? 0.5) <= 1))) {
+    throw new Error(`fit: adversarial needs an attack function and a ratio in [0, 1], got ratio ${adv.ratio}`);
+  }
 
   let data = options.data;
   let valData = options.valData;
@@ -267,8 +298,9 @@ export async function fit(model: TrainableModel, options: FitOptions): Promise<H
     const sums: Logs = {};
     let count = 0;
     let batch = 0;
-    for (const [x, y] of train.iter()) {
+    for (const [xb, y] of train.iter()) {
       for (const cb of callbacks) await cb.onBatchBegin(batch);
+      const x = adv ? mixAdversarial(model, xb, y, adv) : xb;
       const pred = model.forward(x);
       let loss = lossFn(pred, y);
       if (options.regularizer) loss = add(loss, options.regularizer(model));

@@ -1,4 +1,4 @@
-export { fit, evaluate, predict, History, formatFlops, type FitOptions, type EvaluateOptions, type LossSpec, type MetricSpec } from './fit.js';
+export { fit, evaluate, predict, History, formatFlops, type FitOptions, type AdversarialOptions, type EvaluateOptions, type LossSpec, type MetricSpec } from './fit.js';
 export { Callback, EarlyStopping, TerminateOnNaN, LRScheduler, ReduceLROnPlateau, LambdaCallback, type EarlyStoppingOptions, type Mode } from './callbacks.js';
 export { ModelCheckpoint, CSVLogger, type ModelCheckpointOptions } from './checkpoint.js';
 export { ProgressBar } from './progress.js';
