@@ -64,4 +64,4 @@ export { saveSafetensors, loadSafetensors, writeFileAtomic } from './io/files.js
 export { saveModelDir, loadModelDir, buildModel, describeModel, type ModelConfig, type LayerSpec } from './io/model-dir.js';
 
 // Backends
-export { backend, setBackend, listBackends } from './backend/index.js';
+export { backend, setBackend, listBackends, backendInfo, setNumThreads, getNumThreads, type BackendInfo } from './backend/index.js';

@@ -1,10 +1,40 @@
 import { jsBackend } from './js/index.js';
+import { createNativeBackend, loadAddon } from './native/index.js';
 import type { Backend } from './types.js';
 
 export type { Backend } from './types.js';
 
 const backends = new Map<string, Backend>([['js', jsBackend]]);
+
+// The native addon, when it is built and loads; else why not.
+const load = loadAddon();
+const addon = load.addon ?? null;
+if (addon) backends.set('native', createNativeBackend(addon));
+
+/** Why the current backend was chosen, for backendInfo(). */
+let why = '';
 let current: Backend = jsBackend;
+chooseAtStart();
+// Going back to the backend chosen at start (as a test that tries each one does) restores its reason.
+const startChoice = { backend: current, why };
+
+/** BACKPROP_BACKEND=js|native forces a backend; otherwise native when it loaded, else js. Never throws. */
+function chooseAtStart(): void {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const wanted = env?.BACKPROP_BACKEND;
+  const missing = `native addon ${load.error}`;
+  current = addon ? backends.get('native')! : jsBackend;
+  if (wanted && backends.has(wanted)) {
+    current = backends.get(wanted)!;
+    why = `forced by BACKPROP_BACKEND=${wanted}`;
+  } else if (wanted === 'native') {
+    why = `BACKPROP_BACKEND=native, but ${missing}`;
+  } else if (wanted) {
+    why = `BACKPROP_BACKEND=${wanted} is not a backend (${listBackends().join(', ')})`;
+  } else {
+    why = addon ? '' : missing;
+  }
+}
 
 /** The backend that runs every kernel now. */
 export function backend(): Backend {
@@ -19,11 +49,57 @@ export function registerBackend(b: Backend): void {
 /** Switches every later kernel call to the named backend. */
 export function setBackend(name: string): void {
   const b = backends.get(name);
-  if (!b) throw new Error(`setBackend: unknown backend '${name}'; available: ${[...backends.keys()].join(', ')}`);
+  if (!b) {
+    const hint = name === 'native' && !addon ? ` (${load.error})` : '';
+    throw new Error(`setBackend: unknown backend '${name}'${hint}; available: ${[...backends.keys()].join(', ')}`);
+  }
   current = b;
+  why = b === startChoice.backend ? startChoice.why : 'chosen by setBackend';
 }
 
 /** The names of the backends that can be chosen. */
 export function listBackends(): string[] {
   return [...backends.keys()];
+}
+
+/**
+ * Sets how many threads the native kernels use (like torch.set_num_threads): at most the cores this process
+ * may run on (more would only make spinning threads fight for them); returns the count in effect. The js
+ * backend is single-threaded and ignores it.
+ */
+export function setNumThreads(n: number): number {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`setNumThreads: got ${n}; expected a positive integer`);
+  return addon ? addon.setNumThreads(n) : 1;
+}
+
+/** The thread count the native kernels use (1 when the addon is not loaded). */
+export function getNumThreads(): number {
+  return addon ? addon.getNumThreads() : 1;
+}
+
+/** What `backprop info` prints: the backend in use, the ones available, why this one, its threads. */
+export interface BackendInfo {
+  name: string;
+  available: string[];
+  /** e.g. 'native: AVX2+FMA, 2 threads' or 'js: native addon not available (Cannot find module …)'. */
+  reason: string;
+  /** Threads the current backend computes with. */
+  threads: number;
+}
+
+/** Describes the current backend and why it was chosen. */
+export function backendInfo(): BackendInfo {
+  const name = current.name;
+  const threads = name === 'native' && addon ? addon.getNumThreads() : 1;
+  let detail = why || 'the reference backend';
+  if (name === 'native' && addon) {
+    const isa = addon.info().isa === 'avx2+fma' ? 'AVX2+FMA' : 'portable C (no AVX2+FMA on this CPU)';
+    detail = `${isa}, ${threads} thread${threads === 1 ? '' : 's'}${why ? `; ${why}` : ''}`;
+  }
+  return { name, available: listBackends(), reason: `${name}: ${detail}`, threads };
+}
+
+/** @internal The loaded addon (tests and bench/gemm.ts reach its extra functions), or null. */
+export function nativeAddon(): typeof addon {
+  return addon;
 }
