@@ -1,7 +1,7 @@
 /** Activations composed from primitives (so they get gradients, and gradients of gradients, for free). */
 import { type Generator, defaultGenerator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { add, div, erfc, exp, expm1, gt, minimum, mul, neg, sigmoid, softplusPrimitive, sub, tanh, where } from './elementwise.js';
+import { add, div, erfc, exp, expm1, gt, minimum, mul, neg, sigmoid, softplusPrimitive, sub, where } from './elementwise.js';
 import { logsumexp, max, sum } from './reduce.js';
 import { normalizeDim } from '../tensor/shape.js';
 import { empty, expectTensor, toFloat } from './util.js';

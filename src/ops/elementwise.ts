@@ -95,9 +95,6 @@ export function sub(a: TensorLike, b: TensorLike): Tensor {
   return record(out, 'sub', [x, y], (g) => [sumTo(g, x.shape), y._requiresGrad ? sumTo(neg(g), y.shape) : null]);
 }
 
-/** b − a, for scalar-minus-tensor without an extra tensor. */
-export const rsub = (a: TensorLike, b: TensorLike): Tensor => sub(b, a);
-
 export function mul(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = coerce('mul', a, b);
   const out = kernelBinary('mul', x, y);

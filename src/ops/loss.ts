@@ -3,7 +3,7 @@ import { isFloat } from '../tensor/dtype.js';
 import { fmtShape, shapesEqual } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { logSoftmax } from './activation.js';
-import { abs, add, div, lt, log, maximum, mul, ne, neg, rsub, softplusPrimitive, sub, where } from './elementwise.js';
+import { abs, add, div, lt, log, maximum, mul, ne, neg, softplusPrimitive, sub, where } from './elementwise.js';
 import { mean, sum } from './reduce.js';
 import { gather, indexSelect, reshape, squeeze, unsqueeze } from './shape.js';
 import { cast, expectTensor, lift } from './util.js';
