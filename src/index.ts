@@ -51,6 +51,7 @@ export * as data from './data/index.js';
 export * as metrics from './metrics/index.js';
 export * as classic from './classic/index.js';
 export * as trust from './trust/index.js';
+export * as report from './report/index.js';
 
 export {
   fit, evaluate, predict, History, formatFlops, Callback, EarlyStopping, TerminateOnNaN, ModelCheckpoint, CSVLogger, ProgressBar,

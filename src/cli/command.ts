@@ -23,6 +23,12 @@ export interface FlagSpec {
 /** Values as parseArgs returns them. */
 export type FlagValues = Record<string, string | boolean | undefined>;
 
+/** A positional argument: its name (the key in flags, `<name>` in the help) and what it is. */
+export interface PositionalSpec {
+  name: string;
+  description: string;
+}
+
 /** A command as main.ts sees it: its words, help text, flags, and how to run it. */
 export interface CommandSpec {
   /** The words after `backprop`, e.g. 'demo xor'. */
@@ -34,8 +40,8 @@ export interface CommandSpec {
   /** Paragraphs printed under the usage by --help. */
   details?: string;
   flags: Record<string, FlagSpec>;
-  /** One positional argument (e.g. a model folder); main.ts stores it in flags[positional.name]. */
-  positional?: { name: string; description: string };
+  /** Positional arguments (a model folder; or a folder and a file), in order; main.ts stores each in flags[name]. */
+  positional?: PositionalSpec | readonly PositionalSpec[];
   /** Runs with parsed flags; returns the figures (printing is done inside). */
   run(flags: FlagValues): Promise<unknown>;
 }

@@ -7,12 +7,14 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type CommandSpec, type FlagValues, UsageError } from './command.js';
+import { type CommandSpec, type FlagValues, type PositionalSpec, UsageError } from './command.js';
 import { demoCircleCommand } from './commands/demo-circle.js';
 import { demoGdCommand } from './commands/demo-gd.js';
 import { demoRidgeCommand } from './commands/demo-ridge.js';
 import { demoXorCommand } from './commands/demo-xor.js';
 import { infoCommand, packageVersion } from './commands/info.js';
+import { predictCommand } from './commands/predict.js';
+import { spamCommand } from './commands/spam.js';
 import { trainCommand } from './commands/train.js';
 import { attackCommandSpec } from './commands/trust-attack.js';
 import { calibrateCommandSpec } from './commands/trust-calibrate.js';
@@ -22,7 +24,7 @@ import { shiftCommandSpec } from './commands/trust-shift.js';
 
 /** Every command, in the order `backprop --help` lists them. */
 export const COMMANDS: readonly CommandSpec[] = [
-  demoXorCommand, demoCircleCommand, demoGdCommand, demoRidgeCommand, demoFgsmCommand, trainCommand,
+  spamCommand, predictCommand, demoXorCommand, demoCircleCommand, demoGdCommand, demoRidgeCommand, demoFgsmCommand, trainCommand,
   attackCommandSpec, explainCommandSpec, calibrateCommandSpec, shiftCommandSpec, infoCommand,
 ];
 
@@ -53,13 +55,23 @@ function overview(): string {
   ].join('\n');
 }
 
+/** The positional arguments of a command, in order. */
+function positionalsOf(c: CommandSpec): readonly PositionalSpec[] {
+  const p = c.positional;
+  return p === undefined ? [] : isList(p) ? p : [p];
+}
+
+function isList(p: PositionalSpec | readonly PositionalSpec[]): p is readonly PositionalSpec[] {
+  return Array.isArray(p);
+}
+
 /** The --help text of one command. */
 export function commandHelp(c: CommandSpec): string {
   const flags: [string, string][] = Object.entries(c.flags).map(([name, f]) => [
     `${f.short ? `-${f.short}, ` : ''}--${name}${f.value ? ` ${f.value}` : ''}`, f.description,
   ]);
   flags.push(['-h, --help', 'show this help']);
-  const args: [string, string][] = c.positional ? [[`<${c.positional.name}>`, c.positional.description]] : [];
+  const args: [string, string][] = positionalsOf(c).map((p) => [`<${p.name}>`, p.description]);
   const width = Math.max(...[...flags, ...args].map(([l]) => l.length));
   return [
     `backprop ${c.name}: ${c.summary}`,
@@ -142,12 +154,14 @@ export async function main(argv: readonly string[], io: MainIO = processIO): Pro
   let flags: FlagValues;
   try {
     const options = Object.fromEntries(Object.entries(command.flags).map(([name, f]) => [name, { type: f.type, ...(f.short ? { short: f.short } : {}) }]));
-    // A command may take one positional argument (e.g. `attack <model-dir>`), stored in flags[positional.name].
-    const positional = command.positional;
-    const parsed = parseArgs({ args: [...rest], options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: positional !== undefined });
+    // A command may take positional arguments (e.g. `attack <model-dir>`), each stored in flags[name].
+    const positionals = positionalsOf(command);
+    const parsed = parseArgs({ args: [...rest], options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: positionals.length > 0 });
     flags = parsed.values as FlagValues;
-    if (positional && parsed.positionals.length > 1) throw new Error(`unexpected argument '${parsed.positionals[1]}' for 'backprop ${command.name}'`);
-    if (positional && parsed.positionals.length === 1) flags[positional.name] = parsed.positionals[0];
+    if (positionals.length > 0 && parsed.positionals.length > positionals.length) {
+      throw new Error(`unexpected argument '${parsed.positionals[positionals.length]}' for 'backprop ${command.name}'`);
+    }
+    parsed.positionals.forEach((v, i) => (flags[positionals[i].name] = v));
   } catch (e) {
     io.stderr(`backprop: ${usageMessage(e as Error, command)}\nRun 'backprop ${command.name} --help' for its options.\n`);
     return 2;
