@@ -1,6 +1,6 @@
 /** Input checks shared by the classical models: every error names the caller and the shapes it was given. */
 import { fmtShape } from '../tensor/shape.js';
-import { Tensor } from '../tensor/tensor.js';
+import { expectTensor } from '../ops/index.js';
 
 /** A 2-D feature matrix [N, F] as float64 rows, checked for finite values. */
 export interface Matrix {
@@ -9,17 +9,7 @@ export interface Matrix {
   cols: number;
 }
 
-function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (Array.isArray(x)) return 'an array (wrap it with tensor(…))';
-  return typeof x;
-}
-
-/** Checks that `x` is a Tensor, naming the caller and argument otherwise. */
-export function expectTensor(op: string, name: string, x: unknown): Tensor {
-  if (!(x instanceof Tensor)) throw new Error(`${op}: ${name} must be a Tensor, got ${describe(x)}`);
-  return x;
-}
+export { expectTensor };
 
 /**
  * Reads a [N, F] feature tensor into float64. `cols`, when given, is the F the model was fitted on.
