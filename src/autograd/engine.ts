@@ -80,11 +80,15 @@ export function runBackward(roots: readonly Tensor[], grads: readonly (Tensor | 
   }
   const pending = new Map<Tensor, Tensor>();
   const captured = new Map<Tensor, Tensor>();
+  // Buffers already visible outside this pass (the seeds, .grad of an earlier leaf): a leaf's .grad must not
+  // share memory with them, or an in-place change of one gradient (clipGradNorm_) would change another.
+  const handedOut = new Set<ArrayBufferLike>();
   const prevMode = setGradEnabled(opts.createGraph);
   try {
     roots.forEach((r, i) => {
       if (!r._requiresGrad) return;
       const g = grads[i] ?? onesLike(r);
+      handedOut.add(g._data.buffer);
       accumulate(pending, r, opts.createGraph ? g : g.detach());
     });
     for (let idx = order.length - 1; idx >= 0; idx--) {
@@ -94,7 +98,8 @@ export function runBackward(roots: readonly Tensor[], grads: readonly (Tensor | 
       if (!g) continue;
       if (inputs.has(t)) captured.set(t, g);
       if (opts.accumulate && (t.gradFn === null || t._retainGrad)) {
-        const own = opts.createGraph ? g : copyOf(g);
+        const own = opts.createGraph ? g : handedOut.has(g._data.buffer) ? copyOf(g) : g.detach();
+        handedOut.add(own._data.buffer);
         t.grad = t.grad ? t.grad.add(own) : own;
       }
       const fn = t.gradFn;

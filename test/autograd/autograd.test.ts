@@ -156,3 +156,15 @@ describe('recording control', () => {
     assert.deepEqual(x.grad!.toArray(), [3, 4]);
   });
 });
+
+describe('gradient buffers', () => {
+  test('gradients that flow through views still get their own memory', () => {
+    const a = f64([1, 2, 3, 4]);
+    const b = f64([1, 2, 3, 4]);
+    // add passes g through unchanged to both inputs; the reshape's backward is a view of the same buffer.
+    a.add(b.reshape([2, 2]).reshape([4])).backward(f64([1, 1, 1, 1], false));
+    assert.notEqual(a.grad!.data().buffer, b.grad!.data().buffer);
+    a.grad!.data()[0] = 7;
+    assert.deepEqual(b.grad!.toArray(), [1, 1, 1, 1]);
+  });
+});
