@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type CommandSpec, type FlagValues, type PositionalSpec, UsageError } from './command.js';
 import { demoCircleCommand } from './commands/demo-circle.js';
+import { demoFinetuneCommand } from './commands/demo-finetune.js';
 import { demoGdCommand } from './commands/demo-gd.js';
+import { demoMnistCommand } from './commands/demo-mnist.js';
 import { demoRidgeCommand } from './commands/demo-ridge.js';
 import { demoXorCommand } from './commands/demo-xor.js';
 import { infoCommand, packageVersion } from './commands/info.js';
@@ -24,7 +26,8 @@ import { shiftCommandSpec } from './commands/trust-shift.js';
 
 /** Every command, in the order `backprop --help` lists them. */
 export const COMMANDS: readonly CommandSpec[] = [
-  spamCommand, predictCommand, demoXorCommand, demoCircleCommand, demoGdCommand, demoRidgeCommand, demoFgsmCommand, trainCommand,
+  spamCommand, predictCommand, demoXorCommand, demoCircleCommand, demoGdCommand, demoRidgeCommand, demoMnistCommand, demoFinetuneCommand,
+  demoFgsmCommand, trainCommand,
   attackCommandSpec, explainCommandSpec, calibrateCommandSpec, shiftCommandSpec, infoCommand,
 ];
 

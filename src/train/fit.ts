@@ -7,10 +7,15 @@ import {
   add, argmax, binaryCrossEntropy, binaryCrossEntropyWithLogits, cat, crossEntropy, eq, flopCount, gt, indexSelect, mseLoss, narrow, reshape,
 } from '../ops/index.js';
 import { randperm } from '../tensor/creation.js';
+import type { GeneratorState } from '../tensor/random.js';
 import { fmtShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { Callback } from './callbacks.js';
 import { ProgressBar } from './progress.js';
+import {
+  type CheckpointOptions, type LoadedCheckpoint, type RunPosition, checkCheckpointOptions, checkDataGenerators, checkpointInfo, loadCheckpoint, runGenerators,
+  describeCheckpoint, jsonDifferences, sameJson, saveCheckpoint,
+} from './resume.js';
 import type { Batch, DataSpec, Logs, OptimizerLike, TrainableModel, TrainingContext } from './types.js';
 
 /** A loss: a name, a function (pred, target) → scalar, or a module with forward(pred, target). */
@@ -40,8 +45,20 @@ export interface FitOptions {
   regularizer?: (model: TrainableModel) => Tensor;
   /** Decision threshold of 'accuracy' for a single output: default 0 for logits ('bceWithLogits'), else 0.5. */
   threshold?: number;
-  /** Start counting at this epoch (when resuming). */
+  /** Start counting at this epoch (ignored when `resume` is given: the checkpoint says where to go on). */
   initialEpoch?: number;
+  /**
+   * Write checkpoints (model, optimizer, callbacks, generators, position, History) into a folder, every
+   * `everySteps` steps and/or every `everyEpochs` epochs (default: every epoch), plus one before the first step
+   * and one when training ends. Node only. See train/resume.ts.
+   */
+  checkpoint?: CheckpointOptions;
+  /**
+   * Continue the run saved in this checkpoint folder (`true`: checkpoint.dir), ending with the same weights as a
+   * run never stopped. Build the model, optimizer and callbacks as the first run did, and pass the same data.
+   * Throws when the folder holds no valid checkpoint: a run never restarts from scratch silently.
+   */
+  resume?: string | true;
   /** Yield to the event loop at least this often, in ms (default 50; 0 never yields). */
   yieldEveryMs?: number;
   /** Show a terminal ProgressBar (default: when stdout is a terminal and no ProgressBar is given). */
@@ -285,20 +302,81 @@ export async function fit(model: TrainableModel, options: FitOptions): Promise<H
   const ctx: TrainingContext = { model, optimizer: options.optimizer, epochs, steps: train.steps, stopTraining: false };
   for (const cb of callbacks) cb.setContext(ctx);
 
+  const ckpt = options.checkpoint;
+  const generators = runGenerators(ckpt);
+  if (ckpt || options.resume !== undefined) checkDataGenerators(data, generators);
+  const loaded = await openCheckpoints(options);
   const history = new History();
-  const flops0 = flopCount();
-  const t0 = performance.now();
+  let pos: RunPosition = {
+    epoch: options.initialEpoch ?? 0, stepInEpoch: 0, globalStep: 0, epochSums: {}, epochCount: 0, epochRng: null, lastLogs: {},
+    stopTraining: false, completed: false, batchSize, steps: train.steps,
+  };
+  if (loaded) {
+    pos = loaded.position;
+    if (pos.stepInEpoch > 0 && (pos.batchSize !== batchSize || pos.steps !== train.steps)) {
+      throw new Error(
+        `fit: the checkpoint in ${loaded.info.dir} stopped inside epoch ${pos.epoch + 1} of batches of ${pos.batchSize} (${pos.steps ?? '?'} per epoch); ` +
+          `this run has batches of ${batchSize} (${train.steps ?? '?'} per epoch); pass the same data and batchSize`,
+      );
+    }
+    loaded.restoreTraining('fit', model, options.optimizer);
+    const h = loaded.history;
+    history.epochs.push(...h.epochs);
+    for (const [k, v] of Object.entries(h.history)) history.history[k] = [...v];
+    history.flops = h.flops;
+    history.wallTimeMs = h.wallTimeMs;
+  }
+  const flops0 = flopCount() - history.flops;
+  const t0 = performance.now() - history.wallTimeMs;
+  const save = async (p: RunPosition): Promise<void> => {
+    if (!ckpt) return;
+    history.flops = flopCount() - flops0;
+    history.wallTimeMs = performance.now() - t0;
+    await saveCheckpoint(ckpt.dir, { model, optimizer: options.optimizer, callbacks, generators, history, position: p, meta: ckpt.meta });
+  };
+  const everyEpochs = ckpt ? (ckpt.everyEpochs ?? (ckpt.everySteps ? 0 : 1)) : 0;
   const yieldEvery = options.yieldEveryMs ?? 50;
-  let lastYield = t0;
-  let last: Logs = {};
+  let lastYield = performance.now();
+  let last: Logs = pos.lastLogs;
+  let globalStep = pos.globalStep;
   for (const cb of callbacks) await cb.onTrainBegin({});
-  for (let epoch = options.initialEpoch ?? 0; epoch < epochs && !ctx.stopTraining; epoch++) {
+  if (loaded) {
+    // After onTrainBegin, which resets callbacks such as EarlyStopping.
+    loaded.restoreCallbacks('fit', callbacks);
+    loaded.restoreGenerators('fit', generators);
+    ctx.stopTraining = pos.stopTraining;
+    ctx.stopReason = pos.stopReason;
+  } else {
+    await save(pos);
+  }
+  let midEpoch = pos.stepInEpoch > 0;
+  for (let epoch = pos.epoch; epoch < epochs && (!ctx.stopTraining || midEpoch); epoch++) {
     model.train();
     for (const cb of callbacks) await cb.onEpochBegin(epoch);
-    const sums: Logs = {};
+    let sums: Logs = {};
     let count = 0;
     let batch = 0;
-    for (const [xb, y] of train.iter()) {
+    if (midEpoch) {
+      loaded!.restoreGenerators('fit', generators, pos.epochRng!);
+      sums = { ...pos.epochSums };
+      count = pos.epochCount;
+    }
+    const epochRng: GeneratorState[] = generators.map((g) => g.getState());
+    const it = train.iter()[Symbol.iterator]();
+    // Resuming inside an epoch: its order (and augmentations) are redrawn from the epoch's start, the batches
+    // already trained are skipped, and the random stream goes on from where the checkpoint left it.
+    const skipEpochBatches = midEpoch && ctx.stopTraining;
+    if (midEpoch) {
+      for (; batch < pos.stepInEpoch; batch++) {
+        if (it.next().done) {
+          throw new Error(`fit: the checkpoint is at batch ${pos.stepInEpoch} of epoch ${epoch + 1}, but the data gives ${batch} batches per epoch; pass the same data`);
+        }
+      }
+      loaded!.restoreGenerators('fit', generators);
+      midEpoch = false;
+    }
+    for (let next = skipEpochBatches ? null : it.next(); next && !next.done; next = it.next()) {
+      const [xb, y] = next.value;
       for (const cb of callbacks) await cb.onBatchBegin(batch);
       const x = adv ? mixAdversarial(model, xb, y, adv) : xb;
       const pred = model.forward(x);
@@ -317,6 +395,13 @@ export async function fit(model: TrainableModel, options: FitOptions): Promise<H
       count += n;
       for (const cb of callbacks) await cb.onBatchEnd(batch, { ...logs, size: n });
       batch++;
+      globalStep++;
+      if (ckpt?.everySteps && globalStep % ckpt.everySteps === 0) {
+        await save({
+          epoch, stepInEpoch: batch, globalStep, epochSums: sums, epochCount: count, epochRng, lastLogs: last,
+          stopTraining: ctx.stopTraining, stopReason: ctx.stopReason, completed: false, batchSize, steps: train.steps,
+        });
+      }
       if (yieldEvery > 0 && performance.now() - lastYield >= yieldEvery) {
         await tick();
         lastYield = performance.now();
@@ -334,10 +419,50 @@ export async function fit(model: TrainableModel, options: FitOptions): Promise<H
     history.push(epoch, logs);
     last = logs;
     for (const cb of callbacks) await cb.onEpochEnd(epoch, logs);
+    const ended = epoch + 1 >= epochs || ctx.stopTraining;
+    if (ended || (everyEpochs > 0 && (epoch + 1) % everyEpochs === 0)) {
+      await save({
+        epoch: epoch + 1, stepInEpoch: 0, globalStep, epochSums: {}, epochCount: 0, epochRng: null, lastLogs: last,
+        stopTraining: ctx.stopTraining, stopReason: ctx.stopReason, completed: ended, batchSize, steps: train.steps,
+      });
+    }
   }
   history.flops = flopCount() - flops0;
   history.wallTimeMs = performance.now() - t0;
   history.stopReason = ctx.stopReason;
   for (const cb of callbacks) await cb.onTrainEnd(last);
   return history;
+}
+
+/** A folder path without './' in front and '/' at the end, to tell whether two options name the same folder. */
+const samePath = (a: string, b: string): boolean => {
+  const norm = (p: string): string => p.replace(/[\\/]+$/, '').replace(/^\.[\\/]/, '');
+  return norm(a) === norm(b);
+};
+
+/**
+ * Checks the checkpoint and resume options; returns the checkpoint to resume from, or null for a fresh run.
+ * A fresh run refuses a folder that already holds a checkpoint (unless checkpoint.overwrite), so that neither run
+ * is lost by mistake; resuming refuses a checkpoint written with a different checkpoint.meta.
+ */
+async function openCheckpoints(options: FitOptions): Promise<LoadedCheckpoint | null> {
+  const ckpt = options.checkpoint;
+  if (ckpt) checkCheckpointOptions(ckpt);
+  if (options.resume === true && !ckpt) throw new Error('fit: resume: true resumes from checkpoint.dir, but no checkpoint option was given');
+  const dir = options.resume === true ? ckpt!.dir : options.resume;
+  if (dir !== undefined && (typeof dir !== 'string' || dir === '')) throw new Error(`fit: resume must be a checkpoint folder or true, got ${JSON.stringify(options.resume)}`);
+  const loaded = dir === undefined ? null : await loadCheckpoint(dir);
+  if (ckpt && !ckpt.overwrite && (dir === undefined || !samePath(dir, ckpt.dir))) {
+    const there = await checkpointInfo(ckpt.dir);
+    if (there) {
+      throw new Error(
+        `fit: ${ckpt.dir} already holds a checkpoint (${describeCheckpoint(there)}); ` +
+          'pass resume to continue that run, or checkpoint.overwrite: true (or another folder) to start over',
+      );
+    }
+  }
+  if (loaded && ckpt?.meta !== undefined && !sameJson(loaded.info.meta, ckpt.meta)) {
+    throw new Error(`fit: the checkpoint in ${dir} was written by a different run (checkpoint.meta differs: ${jsonDifferences(loaded.info.meta, ckpt.meta).join('; ')})`);
+  }
+  return loaded;
 }

@@ -4,3 +4,6 @@ export { ModelCheckpoint, CSVLogger, type ModelCheckpointOptions } from './check
 export { ProgressBar } from './progress.js';
 export { l1Penalty, l2Penalty } from './regularizers.js';
 export type { TrainableModel, OptimizerLike, Batch, DataSpec, Logs, TrainingContext } from './types.js';
+export {
+  loadCheckpoint, checkpointInfo, describeCheckpoint, LoadedCheckpoint, type CheckpointOptions, type CheckpointInfo, type StatefulCallback, type HistoryData,
+} from './resume.js';

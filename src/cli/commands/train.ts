@@ -7,7 +7,7 @@
  * features (and a regression target) with statistics of the fitting rows only; train an MLP with early
  * stopping that restores the best weights; report the test metrics.
  */
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { add, argmax, div, mul, reshape, softmax, sub } from '../../ops/index.js';
 import { manualSeed } from '../../tensor/random.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -16,7 +16,7 @@ import { CSVTable, StandardScaler, readCSV, trainTestSplit } from '../../data/in
 import {
   accuracy, confusionMatrix, f1Score, meanAbsoluteError, meanSquaredError, precisionRecallFscoreSupport, r2Score, rocAuc,
 } from '../../metrics/index.js';
-import { type Callback, EarlyStopping, LambdaCallback, TerminateOnNaN, fit, formatFlops, predict } from '../../train/index.js';
+import { type Callback, EarlyStopping, LambdaCallback, TerminateOnNaN, checkpointInfo, describeCheckpoint, fit, formatFlops, predict } from '../../train/index.js';
 import { saveModelDir } from '../../io/model-dir.js';
 import {
   type CommandSpec, type PrintOptions, JSON_FLAG, UsageError, intFlag, num, pct, printJson, printTable, printer, stringFlag,
@@ -43,6 +43,12 @@ export interface TrainOptions extends PrintOptions {
   out?: string;
   /** Print a line of figures every few epochs (default true; a terminal gets a progress bar instead). */
   progress?: boolean;
+  /** Write resumable checkpoints into this folder (train/resume.ts). */
+  checkpoint?: string;
+  /** Checkpoint every this many optimizer steps (default: after every epoch). */
+  checkpointEvery?: number;
+  /** Continue the run checkpointed in this folder (and keep checkpointing there); same arguments required. */
+  resume?: string;
 }
 
 export interface ClassMetrics {
@@ -314,6 +320,19 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   for (const note of notes) log(`note: ${note}`);
   log();
 
+  // The arguments that decide the run: a resumed run must have the same ones (fit compares them).
+  const checkpointDir = options.checkpoint ?? options.resume;
+  const meta = { command: 'train', csv: resolve(options.csv), target: options.target, dropMissing: options.dropMissing === true, config };
+  if (options.resume) {
+    const info = await checkpointInfo(options.resume);
+    log(`resuming the run checkpointed in ${options.resume}${info ? ` (${describeCheckpoint(info)})` : ''}.`);
+  }
+  const there = options.checkpoint && !options.resume ? await checkpointInfo(options.checkpoint) : null;
+  if (there) {
+    throw new Error(
+      `train: ${options.checkpoint} already holds a checkpoint (${describeCheckpoint(there)}); continue it with --resume ${options.checkpoint}, or remove the folder to start over`,
+    );
+  }
   const early = new EarlyStopping({ monitor: 'valLoss', patience: config.training.patience, restoreBestWeights: true });
   const terminal = options.log === undefined && !!process.stdout.isTTY;
   const callbacks: Callback[] = [new TerminateOnNaN(), early];
@@ -321,6 +340,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const history = await fit(model, {
     data: data.fit, valData: data.val, loss: task === 'classification' ? 'crossEntropy' : 'mse', metrics: task === 'classification' ? ['accuracy'] : [],
     optimizer, epochs: config.training.epochs, batchSize: config.training.batchSize, callbacks, verbose: terminal && options.progress !== false,
+    checkpoint: checkpointDir ? { dir: checkpointDir, everySteps: options.checkpointEvery, meta } : undefined, resume: options.resume,
   });
   log(`trained: ${history.summary()}; ` + (early.bestEpoch >= 0
     ? `kept the weights of epoch ${early.bestEpoch + 1} (validation loss ${num(early.best, 4)}).`
@@ -404,7 +424,7 @@ async function save(dir: string, model: nn.Sequential, r: TrainResult, csv: stri
 export const trainCommand: CommandSpec = {
   name: 'train',
   summary: 'train a default MLP on a CSV file and report test metrics',
-  usage: 'train --csv <file> --target <column> [--config <file.json>] [--epochs <n>] [--seed <n>] [--task <t>] [--drop-missing] [--out <dir>] [--json]',
+  usage: 'train --csv <file> --target <column> [--config <file.json>] [--epochs <n>] [--seed <n>] [--task <t>] [--drop-missing] [--out <dir>] [--checkpoint <dir> [--checkpoint-every <steps>]] [--resume <dir>] [--json]',
   details: [
     'Categorical columns are one-hot encoded, numeric ones standardised with training statistics only. Classification',
     '(categorical target, or at most 10 distinct integers) uses a stratified split and cross-entropy; otherwise regression',
@@ -427,6 +447,9 @@ export const trainCommand: CommandSpec = {
     task: { type: 'string', value: '<t>', description: 'auto (default), classification or regression' },
     'drop-missing': { type: 'boolean', description: 'leave out rows with missing values instead of stopping' },
     out: { type: 'string', value: '<dir>', description: 'save the model folder there (model.safetensors + config.json)' },
+    checkpoint: { type: 'string', value: '<dir>', description: 'write resumable checkpoints there (every epoch, or see --checkpoint-every)' },
+    'checkpoint-every': { type: 'string', value: '<steps>', description: 'checkpoint every this many optimizer steps' },
+    resume: { type: 'string', value: '<dir>', description: 'continue the run checkpointed there (after a crash or kill), with the same arguments' },
     json: JSON_FLAG,
   },
   run: (f) => {
@@ -434,6 +457,9 @@ export const trainCommand: CommandSpec = {
     const target = stringFlag(f, 'target');
     if (!csv) throw new UsageError('train needs --csv <file>');
     if (!target) throw new UsageError('train needs --target <column>');
+    if (f['checkpoint-every'] !== undefined && f.checkpoint === undefined && f.resume === undefined) {
+      throw new UsageError('--checkpoint-every needs --checkpoint <dir> (or --resume <dir>)');
+    }
     const task = stringFlag(f, 'task');
     if (task !== undefined && !['auto', 'classification', 'regression'].includes(task)) {
       throw new UsageError(`--task must be auto, classification or regression, got '${task}'`);
@@ -443,6 +469,8 @@ export const trainCommand: CommandSpec = {
       epochs: f.epochs === undefined ? undefined : intFlag(f, 'epochs', 0, 1),
       seed: f.seed === undefined ? undefined : intFlag(f, 'seed', 0, 0),
       dropMissing: f['drop-missing'] === true, json: f.json === true,
+      checkpoint: stringFlag(f, 'checkpoint'), resume: stringFlag(f, 'resume'),
+      checkpointEvery: f['checkpoint-every'] === undefined ? undefined : intFlag(f, 'checkpoint-every', 0, 1),
     });
   },
 };
