@@ -121,8 +121,9 @@ export function describeModel(model: Sequential): LayerSpec[] {
       const type = m instanceof MaxPool2d ? 'MaxPool2d' : 'AvgPool2d';
       return { type, kernelSize: pair(m.kernelSize as Pair), stride: pair(m.stride as Pair), padding: pair(m.padding as Pair) };
     }
-    if (m instanceof BatchNorm1d) return { type: 'BatchNorm1d', numFeatures: m.numFeatures };
+    // BatchNorm2d extends BatchNorm1d: test the subclass first.
     if (m instanceof BatchNorm2d) return { type: 'BatchNorm2d', numFeatures: m.numFeatures };
+    if (m instanceof BatchNorm1d) return { type: 'BatchNorm1d', numFeatures: m.numFeatures };
     if (m instanceof Dropout) return { type: 'Dropout', p: m.p };
     if (m instanceof Flatten) return { type: 'Flatten', startDim: m.startDim, endDim: m.endDim };
     if (m instanceof LeakyReLU) return { type: 'LeakyReLU', negativeSlope: m.negativeSlope };

@@ -38,7 +38,7 @@ export class BatchNorm1d extends Module {
 
   constructor(numFeatures: number, options: BatchNorm1dOptions = {}) {
     super();
-    if (!Number.isInteger(numFeatures) || numFeatures <= 0) throw new Error(`BatchNorm1d: numFeatures must be a positive integer, got ${numFeatures}`);
+    if (!Number.isInteger(numFeatures) || numFeatures <= 0) throw new Error(`${new.target.name}: numFeatures must be a positive integer, got ${numFeatures}`);
     this.numFeatures = numFeatures;
     this.eps = options.eps ?? 1e-5;
     this.momentum = options.momentum === undefined ? 0.1 : options.momentum;
@@ -71,10 +71,15 @@ export class BatchNorm1d extends Module {
     if (this.bias) zeros_(this.bias);
   }
 
-  override forward(x: Tensor): Tensor {
+  /** Throws unless x has the dims this layer normalises (BatchNorm2d overrides it for [N, C, H, W]). */
+  protected checkInput(x: Tensor): void {
     if (x.ndim !== 2 && x.ndim !== 3) throw new Error(`BatchNorm1d: expected a 2-D [N, C] or 3-D [N, C, L] input, got ${fmtShape(x.shape)}`);
+  }
+
+  override forward(x: Tensor): Tensor {
+    this.checkInput(x);
     if (x.shape[1] !== this.numFeatures) {
-      throw new Error(`BatchNorm1d: input ${fmtShape(x.shape)} has ${x.shape[1]} channels in dim 1, expected numFeatures ${this.numFeatures}`);
+      throw new Error(`${this.constructor.name}: input ${fmtShape(x.shape)} has ${x.shape[1]} channels in dim 1, expected numFeatures ${this.numFeatures}`);
     }
     let factor = this.momentum ?? 0;
     if (this.training && this.numBatchesTracked) {

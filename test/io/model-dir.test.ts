@@ -46,3 +46,11 @@ describe('model folders (config.json + model.safetensors)', () => {
     assert.throws(() => describeModel(new nn.Sequential(new nn.LayerNorm(4))), /layer 0 is a LayerNorm, which config.json cannot describe/);
   });
 });
+
+test('BatchNorm1d and BatchNorm2d keep their own type in config.json (one extends the other)', () => {
+  const model = new nn.Sequential(new Conv2d(1, 2, 3), new nn.BatchNorm2d(2), new nn.Flatten(), new nn.Linear(2 * 6 * 6, 4), new nn.BatchNorm1d(4));
+  const types = describeModel(model).map((l) => l.type);
+  assert.deepEqual(types.filter((t) => t.startsWith('BatchNorm')), ['BatchNorm2d', 'BatchNorm1d']);
+  assert.throws(() => new nn.BatchNorm2d(2).forward(bp.zeros([2, 2])), /BatchNorm2d: expected a 4-D \[N, C, H, W\] input, got \[2,2\]/);
+  assert.throws(() => new nn.BatchNorm2d(0), /BatchNorm2d: numFeatures must be a positive integer, got 0/);
+});
