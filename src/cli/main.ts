@@ -198,6 +198,11 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  // `backprop … | head` closes the pipe early: stop quietly instead of crashing on EPIPE.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   // exitCode rather than exit(): the output still being written to a pipe is not cut off.
   process.exitCode = await main(process.argv.slice(2));
 }

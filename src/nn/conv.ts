@@ -2,7 +2,7 @@
 import { type Conv2dOptions, type ConvTranspose2dOptions, type Size2, conv2d, convTranspose2d } from '../ops/index.js';
 import { empty } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from './init.js';
+import { defaultLayerInit_ } from './init.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
 
@@ -66,12 +66,7 @@ abstract class ConvBase extends Module {
    * the weight's dim 1 times kh·kw (for ConvTranspose2d that is outChannels/groups·kh·kw, as in PyTorch).
    */
   resetParameters(): void {
-    kaimingUniform_(this.weight, { a: Math.sqrt(5) });
-    if (this.bias) {
-      const [fanIn] = calculateFanInAndFanOut(this.weight);
-      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
-      uniform_(this.bias, -bound, bound);
-    }
+    defaultLayerInit_(this.weight, this.bias);
   }
 
   protected settings(): string {

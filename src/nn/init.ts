@@ -130,3 +130,16 @@ export function kaimingNormal_(t: Tensor, options: KaimingOptions = {}): Tensor 
   if (t.numel() === 0) return t;
   return normal_(t, 0, kaimingStd('kaimingNormal_', t, options), options.generator);
 }
+
+/**
+ * PyTorch's default init of Linear and Conv layers: W ~ kaiming_uniform(a = √5) = U(±1/√fanIn) and
+ * b ~ U(±1/√fanIn), with fanIn from the weight's dim 1 times the receptive field.
+ */
+export function defaultLayerInit_(weight: Tensor, bias: Tensor | null): void {
+  kaimingUniform_(weight, { a: Math.sqrt(5) });
+  if (bias) {
+    const [fanIn] = calculateFanInAndFanOut(weight);
+    const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+    uniform_(bias, -bound, bound);
+  }
+}

@@ -3,7 +3,7 @@ import { linear } from '../ops/index.js';
 import { empty } from '../tensor/creation.js';
 import { fmtShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from './init.js';
+import { defaultLayerInit_ } from './init.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
 
@@ -45,12 +45,7 @@ export class Linear extends Module {
    * PyTorch's default init: W ~ kaiming_uniform(a = √5), which is U(−1/√fanIn, 1/√fanIn), and b ~ U(−1/√fanIn, 1/√fanIn).
    */
   resetParameters(): void {
-    kaimingUniform_(this.weight, { a: Math.sqrt(5) });
-    if (this.bias) {
-      const [fanIn] = calculateFanInAndFanOut(this.weight);
-      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
-      uniform_(this.bias, -bound, bound);
-    }
+    defaultLayerInit_(this.weight, this.bias);
   }
 
   override forward(x: Tensor): Tensor {
