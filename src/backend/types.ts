@@ -5,6 +5,28 @@
  */
 export type Arr = Float32Array | Float64Array | Int32Array | Uint8Array;
 export type Shape = readonly number[];
+export type FloatArr = Float32Array | Float64Array;
+
+/** One SGD step's settings (PyTorch 1.13 `_single_tensor_sgd`); `first`: the momentum buffer's first step. */
+export interface SGDStep {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+  first: boolean;
+}
+
+/** One Adam/AdamW step's settings; `step` counts from 1; `decoupled`: AdamW's weight decay. */
+export interface AdamStep {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  step: number;
+  decoupled: boolean;
+}
 
 export type UnaryOp =
   | 'neg' | 'exp' | 'log' | 'sqrt' | 'rsqrt' | 'abs' | 'sign' | 'sigmoid' | 'tanh' | 'relu'
@@ -81,4 +103,30 @@ export interface Backend {
    * h·W + w within its H×W plane (the first one on ties; a NaN wins).
    */
   maxPool2d(x: Arr, shape: Shape, win: Window2d, out: Arr, argmax: Int32Array): void;
+
+  // ---- fused hot paths: one pass where the composite ops would take several. All arrays of one kind. ----
+
+  /**
+   * SGD in place on parameter p with gradient g (not modified), d = g + λ·p:
+   * without a buffer p ← p − lr·d; with one, b ← d (first step) or μ·b + (1 − τ)·d, then
+   * p ← p − lr·(nesterov ? d + μ·b : b).
+   */
+  sgdStep(p: FloatArr, g: FloatArr, buf: FloatArr | null, o: SGDStep): void;
+  /**
+   * Adam/AdamW in place: AdamW p ← p·(1 − lr·λ), Adam g ← g + λ·p; m ← β1·m + (1 − β1)·g; v ← β2·v + (1 − β2)·g²;
+   * v̂ = vmax ← max(vmax, v) with amsgrad (vmax given) else v; p ← p − lr/(1 − β1ᵗ)·m / (√v̂ / √(1 − β2ᵗ) + ε).
+   */
+  adamStep(p: FloatArr, g: FloatArr, m: FloatArr, v: FloatArr, vmax: FloatArr | null, o: AdamStep): void;
+  /** Row-wise log-softmax of x viewed as rows × cols: out[r,c] = x[r,c] − max_r − log Σ_c e^(x[r,c] − max_r). */
+  logSoftmax(x: FloatArr, rows: number, cols: number, out: FloatArr): void;
+  /** Its backward from the output y and the incoming gradient g: out[r,c] = g[r,c] − e^y[r,c] · Σ_c g[r,c]. */
+  logSoftmaxBackward(y: FloatArr, g: FloatArr, rows: number, cols: number, out: FloatArr): void;
+  /**
+   * Softmax cross-entropy of logits x (rows × cols) at class indices `target` (one per row): loss[r] =
+   * logΣe^x[r,·] − x[r, target[r]], and probs = softmax(x) row-wise. Rows whose target is `ignoreIndex` get
+   * loss 0 (their probs are still written). Targets are checked by the caller.
+   */
+  softmaxCrossEntropy(x: FloatArr, rows: number, cols: number, target: Int32Array, ignoreIndex: number, loss: FloatArr, probs: FloatArr): void;
+  /** Its backward: out[r,c] = g[r]·(probs[r,c] − [c = target[r]]); rows with target = ignoreIndex get 0. */
+  softmaxCrossEntropyBackward(probs: FloatArr, target: Int32Array, ignoreIndex: number, g: FloatArr, rows: number, cols: number, out: FloatArr): void;
 }

@@ -187,6 +187,8 @@ const addon = nativeAddon();
 const COVERED = new Set([
   'name', 'unary', 'binary', 'where', 'clamp', 'cast', 'reduce', 'argReduce', 'matmul', 'permute', 'expand',
   'slice', 'sliceAssign', 'cat', 'indexSelect', 'indexAdd', 'gather', 'scatterAdd',
+  // fused-kernels.test.ts:
+  'sgdStep', 'adamStep', 'logSoftmax', 'logSoftmaxBackward', 'softmaxCrossEntropy', 'softmaxCrossEntropyBackward',
 ]);
 
 test(`backends under test: ${NAMES.join(', ')}${NAMES.includes('native') ? '' : ' — native addon NOT BUILT, its kernels are not tested (build it: node-gyp rebuild)'}`, () => {

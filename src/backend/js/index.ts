@@ -2,6 +2,7 @@ import type { Backend } from '../types.js';
 import { fold2d, maxPool2d, unfold2d } from './conv.js';
 import { binary, cast, clamp, expand, unary, where } from './elementwise.js';
 import { cat, gather, indexAdd, indexSelect, permute, scatterAdd, slice, sliceAssign } from './layout.js';
+import { adamStep, logSoftmax, logSoftmaxBackward, sgdStep, softmaxCrossEntropy, softmaxCrossEntropyBackward } from './fused.js';
 import { matmul } from './matmul.js';
 import { argReduce, reduce } from './reduce.js';
 
@@ -28,4 +29,10 @@ export const jsBackend: Backend = {
   unfold2d,
   fold2d,
   maxPool2d,
+  sgdStep,
+  adamStep,
+  logSoftmax,
+  logSoftmaxBackward,
+  softmaxCrossEntropy,
+  softmaxCrossEntropyBackward,
 };

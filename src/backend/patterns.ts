@@ -1,0 +1,54 @@
+/**
+ * The broadcast and reduction patterns the accelerated backends have kernels for, recognised from shapes:
+ * shared by native and wasm so both take the same fast paths.
+ */
+import type { Shape } from './types.js';
+
+/**
+ * How an operand of `shape` is read when broadcast to outShape (n elements): every element ('full'), one
+ * value ('scalar'), its `len` values repeated end to end ('tile': shape is 1s then outShape's trailing dims,
+ * like a bias), or each of its `len` values repeated in a run ('repeat': outShape's leading dims then 1s, like
+ * a keepdim row max). null for any other pattern.
+ */
+export type Layout = { kind: 'full' | 'scalar' } | { kind: 'tile' | 'repeat'; len: number };
+
+export function layoutOf(len: number, shape: Shape, outShape: Shape, n: number): Layout | null {
+  if (len === n) return { kind: 'full' };
+  if (len === 1) return { kind: 'scalar' };
+  const nd = outShape.length;
+  const padded = [...new Array<number>(nd - shape.length).fill(1), ...shape];
+  let first = 0;
+  while (padded[first] === 1) first++;
+  let last = nd - 1;
+  while (padded[last] === 1) last--;
+  if (padded.slice(first).every((d, i) => d === outShape[first + i])) return { kind: 'tile', len };
+  if (padded.slice(0, last + 1).every((d, i) => d === outShape[i])) return { kind: 'repeat', len };
+  return null;
+}
+
+/** [rowStride, colStride] of an operand in a rows × cols view of the output, or null if it does not fit. */
+export function strides(l: Layout, rows: number, cols: number): [number, number] | null {
+  switch (l.kind) {
+    case 'full': return [cols, 1];
+    case 'scalar': return [0, 0];
+    case 'tile': return l.len === cols ? [0, 1] : null;
+    case 'repeat': return l.len === rows ? [1, 0] : null;
+  }
+}
+
+/** Splits shape into [outer, mid, inner] around a run of consecutive axes, or null if they are not consecutive. */
+export function aroundAxes(shape: Shape, axes: readonly number[]): [number, number, number] | null {
+  if (axes.length === 0) return null;
+  const lo = axes[0];
+  const hi = axes[axes.length - 1];
+  if (hi - lo !== axes.length - 1) return null;
+  let outer = 1;
+  let mid = 1;
+  let inner = 1;
+  for (let i = 0; i < shape.length; i++) {
+    if (i < lo) outer *= shape[i];
+    else if (i <= hi) mid *= shape[i];
+    else inner *= shape[i];
+  }
+  return [outer, mid, inner];
+}

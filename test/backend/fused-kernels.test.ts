@@ -1,0 +1,243 @@
+/**
+ * The fused kernels (optimizer steps, log-softmax, softmax cross-entropy) on every available backend, against
+ * references written here from each kernel's definition in float64, and every accelerated backend also
+ * against the js kernel. Part of the shared kernel suite (kernels.test.ts lists them as covered).
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { backend, listBackends, setBackend } from '../../src/backend/index.js';
+import { jsBackend } from '../../src/backend/js/index.js';
+import type { AdamStep, Backend, FloatArr, SGDStep } from '../../src/backend/types.js';
+import { Generator } from '../../src/index.js';
+
+type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
+const FLOATS: [string, Ctor][] = [['float32', Float32Array], ['float64', Float64Array]];
+// Lengths around SIMD widths (4, 8, 16), unroll factors and thread split points, and 0 and 1.
+const LENGTHS = [0, 1, 3, 7, 16, 17, 63, 255, 1001, 70001];
+
+function randn(g: Generator, n: number, Type: Ctor, scale = 1): FloatArr {
+  const a = new Type(n);
+  for (let i = 0; i < n; i++) {
+    const u = 1 - g.nextFloat();
+    a[i] = scale * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * g.nextFloat());
+  }
+  return a;
+}
+
+function backendNamed(name: string): Backend {
+  const before = backend().name;
+  setBackend(name);
+  const b = backend();
+  setBackend(before);
+  return b;
+}
+
+/** Relative closeness: |got − want| ≤ tol·(1 + |want|); non-finite values must match exactly. */
+function assertClose(got: ArrayLike<number>, want: ArrayLike<number>, tol: number, what: string): void {
+  assert.equal(got.length, want.length, `${what}: length`);
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i];
+    const gv = got[i];
+    if (!Number.isFinite(w) || !Number.isFinite(gv)) {
+      if (!(Object.is(gv, w) || (Number.isNaN(gv) && Number.isNaN(w)))) assert.fail(`${what}: [${i}] = ${gv}, expected ${w}`);
+    } else if (!(Math.abs(gv - w) <= tol * (1 + Math.abs(w)))) {
+      assert.fail(`${what}: [${i}] = ${gv}, expected ${w} (difference ${Math.abs(gv - w)})`);
+    }
+  }
+}
+
+const tolOf = (Type: Ctor): number => (Type === Float32Array ? 2e-6 : 1e-13);
+
+/** The SGD step from its definition, in float64. */
+function refSgd(p: number[], g: number[], buf: number[] | null, o: SGDStep): void {
+  for (let i = 0; i < p.length; i++) {
+    const d = g[i] + o.weightDecay * p[i];
+    if (buf === null) {
+      p[i] -= o.lr * d;
+      continue;
+    }
+    buf[i] = o.first ? d : o.momentum * buf[i] + (1 - o.dampening) * d;
+    p[i] -= o.lr * (o.nesterov ? d + o.momentum * buf[i] : buf[i]);
+  }
+}
+
+/** The Adam/AdamW step from its definition, in float64. */
+function refAdam(p: number[], g: number[], m: number[], v: number[], vmax: number[] | null, o: AdamStep): void {
+  for (let i = 0; i < p.length; i++) {
+    if (o.decoupled) p[i] *= 1 - o.lr * o.weightDecay;
+    const gi = g[i] + (o.decoupled ? 0 : o.weightDecay * p[i]);
+    m[i] = o.beta1 * m[i] + (1 - o.beta1) * gi;
+    v[i] = o.beta2 * v[i] + (1 - o.beta2) * gi * gi;
+    let vhat = v[i];
+    if (vmax) vhat = vmax[i] = Math.max(vmax[i], v[i]);
+    const mhat = m[i] / (1 - o.beta1 ** o.step);
+    p[i] -= (o.lr * mhat) / (Math.sqrt(vhat) / Math.sqrt(1 - o.beta2 ** o.step) + o.eps);
+  }
+}
+
+function fusedSuite(name: string): void {
+  const B = backendNamed(name);
+
+  test(`${name}: sgdStep — plain, momentum (first and later steps), dampening, Nesterov, weight decay`, () => {
+    const g0 = new Generator(1);
+    const settings: Omit<SGDStep, 'first'>[] = [
+      { lr: 0.1, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false },
+      { lr: 0.05, momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: false },
+      { lr: 0.05, momentum: 0.9, dampening: 0.3, weightDecay: 1e-2, nesterov: false },
+      { lr: 0.02, momentum: 0.8, dampening: 0, weightDecay: 5e-3, nesterov: true },
+    ];
+    for (const [dt, Type] of FLOATS) {
+      for (const n of LENGTHS) {
+        for (const s of settings) {
+          const p = randn(g0, n, Type);
+          const buf = s.momentum ? randn(g0, n, Type) : null;
+          const rp = Array.from(p);
+          const rb = buf ? Array.from(buf) : null;
+          for (const first of [true, false]) {
+            const g = randn(g0, n, Type);
+            const gCopy = g.slice();
+            const o = { ...s, first };
+            B.sgdStep(p, g, buf, o);
+            refSgd(rp, Array.from(g), rb, o);
+            assert.deepEqual(g, gCopy, 'sgdStep must not modify the gradient');
+            assertClose(p, rp, 4 * tolOf(Type), `sgdStep ${dt} n=${n} ${JSON.stringify(o)}: p`);
+            if (buf) assertClose(buf, rb!, 4 * tolOf(Type), `sgdStep ${dt} n=${n}: buf`);
+            // The next step starts from the backend's own values, as training does.
+            rp.splice(0, n, ...Array.from(p));
+            if (buf) rb!.splice(0, n, ...Array.from(buf));
+          }
+        }
+      }
+    }
+  });
+
+  test(`${name}: adamStep — Adam and AdamW, amsgrad, weight decay, steps 1 and 7`, () => {
+    const g0 = new Generator(2);
+    for (const [dt, Type] of FLOATS) {
+      for (const n of LENGTHS) {
+        for (const decoupled of [false, true]) {
+          for (const amsgrad of [false, true]) {
+            for (const step of [1, 7]) {
+              const o: AdamStep = { lr: 1e-2, beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: decoupled ? 0.01 : 1e-3, step, decoupled };
+              const p = randn(g0, n, Type);
+              const g = randn(g0, n, Type);
+              const m = randn(g0, n, Type, 0.1);
+              const v = randn(g0, n, Type, 0.1).map(Math.abs) as FloatArr;
+              const vmax = amsgrad ? (v.map((x) => x * (g0.nextFloat() < 0.5 ? 2 : 0.5)) as FloatArr) : null;
+              const ref = [p, g, m, v].map((a) => Array.from(a));
+              const rvmax = vmax ? Array.from(vmax) : null;
+              B.adamStep(p, g, m, v, vmax, o);
+              refAdam(ref[0], ref[1], ref[2], ref[3], rvmax, o);
+              const what = `adamStep ${dt} n=${n} decoupled=${decoupled} amsgrad=${amsgrad} step=${step}`;
+              assertClose(p, ref[0], 8 * tolOf(Type), `${what}: p`);
+              assertClose(m, ref[2], 4 * tolOf(Type), `${what}: m`);
+              assertClose(v, ref[3], 4 * tolOf(Type), `${what}: v`);
+              if (vmax) assertClose(vmax, rvmax!, 4 * tolOf(Type), `${what}: vmax`);
+            }
+          }
+        }
+      }
+    }
+  });
+
+  /** Shapes rows × cols: one column, tails around 4/8/16, many rows. */
+  const SHAPES: [number, number][] = [[0, 5], [1, 1], [3, 1], [1, 10], [64, 10], [5, 17], [7, 33], [2, 1000], [300, 3]];
+
+  test(`${name}: logSoftmax and its backward, with large, −∞ and NaN logits`, () => {
+    const g0 = new Generator(3);
+    for (const [dt, Type] of FLOATS) {
+      for (const [rows, cols] of SHAPES) {
+        const x = randn(g0, rows * cols, Type, 5);
+        if (rows > 1 && cols > 2) {
+          x[0] = 1000; // a shift that overflows without the max subtraction
+          x[cols + 1] = -Infinity;
+        }
+        const out = new Type(rows * cols);
+        B.logSoftmax(x, rows, cols, out);
+        const want: number[] = [];
+        for (let r = 0; r < rows; r++) {
+          const row = Array.from(x.subarray(r * cols, (r + 1) * cols));
+          const mx = Math.max(...row);
+          const lse = mx + Math.log(row.reduce((s, v) => s + Math.exp(v - mx), 0));
+          for (const v of row) want.push(v - lse);
+        }
+        assertClose(out, want, tolOf(Type) * 4, `logSoftmax ${dt} [${rows},${cols}]`);
+        const gy = randn(g0, rows * cols, Type);
+        const gx = new Type(rows * cols);
+        B.logSoftmaxBackward(out, gy, rows, cols, gx);
+        const wantG: number[] = [];
+        for (let r = 0; r < rows; r++) {
+          let s = 0;
+          for (let c = 0; c < cols; c++) s += gy[r * cols + c];
+          for (let c = 0; c < cols; c++) wantG.push(gy[r * cols + c] - Math.exp(out[r * cols + c]) * s);
+        }
+        assertClose(gx, wantG, tolOf(Type) * 8 * Math.sqrt(cols), `logSoftmaxBackward ${dt} [${rows},${cols}]`);
+      }
+      const nanRow = Type.from([1, Number.NaN, 2]);
+      const out = new Type(3);
+      B.logSoftmax(nanRow, 1, 3, out);
+      assert.ok(out.every(Number.isNaN), `logSoftmax ${dt}: a NaN in the row makes the row NaN, got ${out}`);
+    }
+  });
+
+  test(`${name}: softmaxCrossEntropy forward and backward, with ignored rows`, () => {
+    const g0 = new Generator(4);
+    for (const [dt, Type] of FLOATS) {
+      for (const [rows, cols] of SHAPES) {
+        const x = randn(g0, rows * cols, Type, 4);
+        const target = new Int32Array(rows).map(() => Math.floor(g0.nextFloat() * cols));
+        if (rows > 2) target[1] = -100;
+        const loss = new Type(rows);
+        const probs = new Type(rows * cols);
+        B.softmaxCrossEntropy(x, rows, cols, target, -100, loss, probs);
+        const gl = randn(g0, rows, Type);
+        const gx = new Type(rows * cols);
+        B.softmaxCrossEntropyBackward(probs, target, -100, gl, rows, cols, gx);
+        const wantLoss: number[] = [];
+        const wantP: number[] = [];
+        const wantG: number[] = [];
+        for (let r = 0; r < rows; r++) {
+          const row = Array.from(x.subarray(r * cols, (r + 1) * cols));
+          const mx = Math.max(...row);
+          const lse = mx + Math.log(row.reduce((s, v) => s + Math.exp(v - mx), 0));
+          const ignored = target[r] === -100;
+          wantLoss.push(ignored ? 0 : lse - row[target[r]]);
+          row.forEach((v, c) => {
+            const pr = Math.exp(v - lse);
+            wantP.push(pr);
+            wantG.push(ignored ? 0 : gl[r] * (pr - (c === target[r] ? 1 : 0)));
+          });
+        }
+        assertClose(loss, wantLoss, tolOf(Type) * 4, `softmaxCrossEntropy ${dt} [${rows},${cols}]: loss`);
+        assertClose(probs, wantP, tolOf(Type) * 4, `softmaxCrossEntropy ${dt} [${rows},${cols}]: probs`);
+        assertClose(gx, wantG, tolOf(Type) * 4, `softmaxCrossEntropyBackward ${dt} [${rows},${cols}]`);
+      }
+    }
+  });
+
+  if (name !== 'js') {
+    test(`${name}: the fused kernels agree with the js kernels on a training-sized case`, () => {
+      const g0 = new Generator(5);
+      const n = 784 * 256 + 13;
+      for (const [dt, Type] of FLOATS) {
+        const p = randn(g0, n, Type);
+        const g = randn(g0, n, Type);
+        const buf = randn(g0, n, Type);
+        const [p2, buf2] = [p.slice(), buf.slice()];
+        const o: SGDStep = { lr: 0.05, momentum: 0.9, dampening: 0, weightDecay: 1e-4, nesterov: false, first: false };
+        B.sgdStep(p, g, buf, o);
+        jsBackend.sgdStep(p2, g, buf2, o);
+        assertClose(p, p2, tolOf(Type), `sgdStep ${dt} vs js`);
+        const x = randn(g0, 64 * 10, Type, 3);
+        const [a, b] = [new Type(640), new Type(640)];
+        B.logSoftmax(x, 64, 10, a);
+        jsBackend.logSoftmax(x, 64, 10, b);
+        assertClose(a, b, tolOf(Type) * 4, `logSoftmax ${dt} vs js`);
+      }
+    });
+  }
+}
+
+describe('fused kernels on every backend', () => {
+  for (const name of listBackends()) fusedSuite(name);
+});
