@@ -4,7 +4,9 @@ import type { Tensor } from '../tensor/tensor.js';
 import { add, div, erfc, exp, expm1, gt, minimum, mul, neg, sigmoid, softplusPrimitive, sub, where } from './elementwise.js';
 import { logsumexp, max, sum } from './reduce.js';
 import { normalizeDim } from '../tensor/shape.js';
-import { empty, expectTensor, toFloat } from './util.js';
+import { isGradEnabled } from '../autograd/mode.js';
+import type { FloatArr } from '../backend/types.js';
+import { K, addFlops, empty, expectTensor, record, toFloat } from './util.js';
 
 export { relu, sigmoid, tanh } from './elementwise.js';
 
@@ -64,13 +66,28 @@ export function softmax(x: Tensor, dim = -1): Tensor {
   return div(e, sum(e, d, true));
 }
 
-/** x − logsumexp(x) along `dim`: never takes the log of an underflowed softmax. */
+/**
+ * x − logsumexp(x) along `dim`: never takes the log of an underflowed softmax. Along the last dim it is one fused
+ * kernel each way; its backward, g − softmax·Σg, is composed from ops when a graph of the gradient is wanted.
+ */
 export function logSoftmax(x: Tensor, dim = -1): Tensor {
   expectTensor('logSoftmax', 'input', x);
   x = toFloat(x);
   const d = normalizeDim('logSoftmax', dim, x.ndim);
   if (x.numel() === 0) return x;
-  return sub(x, logsumexp(x, d, true));
+  if (d !== x.ndim - 1) return sub(x, logsumexp(x, d, true));
+  const cols = x.shape[d];
+  const rows = x.numel() / cols;
+  const y = empty(x.shape, x.dtype);
+  K().logSoftmax(x._data as FloatArr, rows, cols, y._data as FloatArr);
+  addFlops(4 * x.numel());
+  return record(y, 'logSoftmax', [x], (g) => {
+    if (isGradEnabled()) return [sub(g, mul(exp(y), sum(g, d, true)))];
+    const gx = empty(x.shape, x.dtype);
+    K().logSoftmaxBackward(y._data as FloatArr, g._data as FloatArr, rows, cols, gx._data as FloatArr);
+    addFlops(3 * x.numel());
+    return [gx];
+  });
 }
 
 /**

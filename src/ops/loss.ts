@@ -2,11 +2,13 @@
 import { isFloat } from '../tensor/dtype.js';
 import { fmtShape, shapesEqual } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { logSoftmax } from './activation.js';
 import { abs, add, div, lt, log, maximum, mul, ne, neg, softplusPrimitive, sub, where } from './elementwise.js';
 import { mean, sum } from './reduce.js';
 import { gather, indexSelect, reshape, squeeze, unsqueeze } from './shape.js';
-import { cast, expectTensor, lift } from './util.js';
+import { isGradEnabled } from '../autograd/mode.js';
+import type { FloatArr } from '../backend/types.js';
+import { K, addFlops, cast, empty, expectTensor, lift, record } from './util.js';
+import { logSoftmax, softmax } from './activation.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
@@ -154,6 +156,54 @@ function classWeight(op: string, weight: Tensor | null | undefined, C: number, i
   return cast(weight, input.dtype);
 }
 
+/** Class-index targets must be int32 and each in [0, C) or the ignore index. */
+function checkClassTargets(op: string, target: Tensor, C: number, ignoreIndex: number): void {
+  if (target.dtype !== 'int32') {
+    throw new Error(`${op}: class-index target must be int32, got dtype ${target.dtype} (for probabilities pass a float target shaped like the input)`);
+  }
+  const td = target._data;
+  for (let i = 0; i < td.length; i++) {
+    if (td[i] !== ignoreIndex && (td[i] < 0 || td[i] >= C)) {
+      throw new Error(`${op}: target ${td[i]} is out of range for ${C} classes (expected 0..${C - 1}, or ignoreIndex ${ignoreIndex})`);
+    }
+  }
+}
+
+/**
+ * Per-row softmax cross-entropy of logits x [N, C] at int32 classes t [N] as one fused kernel each way (the
+ * common case: no class weights, no label smoothing). Returns the per-row losses (0 on ignored rows) and the
+ * number of counted rows. Its backward is composed from ops when a graph of the gradient is wanted.
+ */
+function fusedCrossEntropy(x: Tensor, t: Tensor, ignoreIndex: number): [Tensor, number] {
+  const [N, C] = x.shape;
+  checkClassTargets('crossEntropy', t, C, ignoreIndex);
+  const td = t._data as Int32Array;
+  let count = 0;
+  for (let i = 0; i < N; i++) if (td[i] !== ignoreIndex) count++;
+  const loss = empty([N], x.dtype);
+  const probs = empty([N, C], x.dtype);
+  K().softmaxCrossEntropy(x._data as FloatArr, N, C, td, ignoreIndex, loss._data as FloatArr, probs._data as FloatArr);
+  addFlops(4 * N * C);
+  const out = record(loss, 'crossEntropy', [x], (g) => {
+    if (isGradEnabled()) {
+      // d/dx of −log softmax(x)[t] is softmax(x) − onehot(t), per row, times g; zero on ignored rows.
+      const onehot = empty([N, C], x.dtype).fill_(0);
+      const mask = empty([N, 1], x.dtype);
+      for (let i = 0; i < N; i++) {
+        const ok = td[i] !== ignoreIndex;
+        mask._data[i] = ok ? 1 : 0;
+        if (ok) onehot._data[i * C + td[i]] = 1;
+      }
+      return [mul(mul(unsqueeze(g, 1), mask), sub(softmax(x, 1), onehot))];
+    }
+    const gx = empty([N, C], x.dtype);
+    K().softmaxCrossEntropyBackward(probs._data as FloatArr, td, ignoreIndex, g._data as FloatArr, N, C, gx._data as FloatArr);
+    addFlops(2 * N * C);
+    return [gx];
+  });
+  return [out, count];
+}
+
 /**
  * The negative log-likelihood part shared by nllLoss and crossEntropy, for int targets: returns per-row loss
  * −w[t]·lp[n, t] (0 on ignored rows) and the per-row weights w[t]·[t ≠ ignore].
@@ -164,15 +214,7 @@ function pickTargets(op: string, lp: Tensor, target: Tensor, weight: Tensor | nu
   if (!shapesEqual(target.shape, expected)) {
     throw new Error(`${op}: target shape ${fmtShape(target.shape)} does not match input ${fmtShape(lp.shape)}; expected ${fmtShape(expected)} (class dim 1 removed)`);
   }
-  if (target.dtype !== 'int32') {
-    throw new Error(`${op}: class-index target must be int32, got dtype ${target.dtype} (for probabilities pass a float target shaped like the input)`);
-  }
-  const td = target._data;
-  for (let i = 0; i < td.length; i++) {
-    if (td[i] !== ignoreIndex && (td[i] < 0 || td[i] >= C)) {
-      throw new Error(`${op}: target ${td[i]} is out of range for ${C} classes (expected 0..${C - 1}, or ignoreIndex ${ignoreIndex})`);
-    }
-  }
+  checkClassTargets(op, target, C, ignoreIndex);
   const mask = ne(target, ignoreIndex);
   const safe = where(mask, target, lift(0, 'int32'));
   const picked = squeeze(gather(lp, 1, unsqueeze(safe, 1)), 1);
@@ -202,6 +244,14 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   const eps = options.labelSmoothing ?? 0;
   if (!(eps >= 0 && eps <= 1)) throw new Error(`crossEntropy: labelSmoothing must be in [0, 1], got ${eps}`);
   const C = x.shape[1];
+  const ignoreIndex = options.ignoreIndex ?? -100;
+  if (x.ndim === 2 && isFloat(x.dtype) && !isFloat(t.dtype) && !options.weight && eps === 0 && t.ndim === 1 && t.shape[0] === x.shape[0]) {
+    const [rows, count] = fusedCrossEntropy(x, t, ignoreIndex);
+    if (reduction === 'none') return unbatched ? squeeze(rows, 0) : rows;
+    if (reduction === 'sum') return sum(rows);
+    // PyTorch's mean over zero counted rows is 0/0 = NaN.
+    return div(sum(rows), count);
+  }
   const lp = logSoftmax(x, 1);
   const weight = classWeight('crossEntropy', options.weight, C, lp);
   const wShape = [1, C, ...x.shape.slice(2).map(() => 1)];
@@ -217,7 +267,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
     loss = neg(sum(wc ? mul(terms, wc) : terms, 1));
     denom = loss.numel();
   } else {
-    const [nll, w, m] = pickTargets('crossEntropy', lp, t, weight, options.ignoreIndex ?? -100);
+    const [nll, w, m] = pickTargets('crossEntropy', lp, t, weight, ignoreIndex);
     loss = nll;
     if (eps > 0) {
       const smooth = mul(neg(sum(wc ? mul(lp, wc) : lp, 1)), m);

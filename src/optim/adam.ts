@@ -1,3 +1,4 @@
+import { backend } from '../backend/index.js';
 import type { FloatArray } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type OptionRules, type ParamGroup, type Params, Optimizer, betaPair, boolean, newBuffer, nonNegative, withDefaults } from './optimizer.js';
@@ -33,26 +34,9 @@ const RULES: OptionRules = { keys: { lr: nonNegative, betas: betaPair, eps: nonN
  * `vmax` is null without amsgrad. Every array is of the same kind; `g` is not modified.
  */
 export function adamUpdate<A extends FloatArray>(p: A, g: A, m: A, v: A, vmax: A | null, t: number, o: AdamOptions, decoupled: boolean): void {
-  const { lr, eps, weightDecay } = o;
-  const b1 = o.betas[0];
-  const b2 = o.betas[1];
-  const stepSize = lr / (1 - b1 ** t);
-  const bc2Sqrt = Math.sqrt(1 - b2 ** t);
-  const wd = decoupled ? 0 : weightDecay;
-  const shrink = decoupled ? 1 - lr * weightDecay : 1;
-  const n = p.length;
-  for (let i = 0; i < n; i++) {
-    if (decoupled) p[i] *= shrink;
-    const gi = g[i] + wd * p[i];
-    m[i] = b1 * m[i] + (1 - b1) * gi;
-    v[i] = b2 * v[i] + (1 - b2) * gi * gi;
-    let vhat = v[i];
-    if (vmax !== null) {
-      if (vmax[i] < vhat) vmax[i] = vhat;
-      vhat = vmax[i];
-    }
-    p[i] -= (stepSize * m[i]) / (Math.sqrt(vhat) / bc2Sqrt + eps);
-  }
+  backend().adamStep(p, g, m, v, vmax, {
+    lr: o.lr, beta1: o.betas[0], beta2: o.betas[1], eps: o.eps, weightDecay: o.weightDecay, step: t, decoupled,
+  });
 }
 
 const ADAM_DEFAULTS: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false };

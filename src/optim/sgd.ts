@@ -1,3 +1,4 @@
+import { backend } from '../backend/index.js';
 import type { FloatArray } from '../tensor/dtype.js';
 import { type OptionRules, type ParamGroup, type Params, Optimizer, boolean, finiteNumber, newBuffer, nonNegative, withDefaults } from './optimizer.js';
 
@@ -37,19 +38,8 @@ const RULES: OptionRules = {
  * `buf` is null when μ = 0. Every array is of the same kind; `g` is not modified.
  */
 export function sgdUpdate<A extends FloatArray>(p: A, g: A, buf: A | null, first: boolean, o: SGDOptions): void {
-  const { lr, momentum: mu, dampening, weightDecay: wd, nesterov } = o;
-  const n = p.length;
-  if (buf === null) {
-    for (let i = 0; i < n; i++) p[i] -= lr * (g[i] + wd * p[i]);
-    return;
-  }
-  const keep = first ? 0 : mu;
-  const take = first ? 1 : 1 - dampening;
-  for (let i = 0; i < n; i++) {
-    const d = g[i] + wd * p[i];
-    buf[i] = keep * buf[i] + take * d;
-    p[i] -= lr * (nesterov ? d + mu * buf[i] : buf[i]);
-  }
+  // One fused kernel (native/wasm when available): the update is a memory-bound pass, run once per parameter per step.
+  backend().sgdStep(p, g, buf, { lr: o.lr, momentum: o.momentum, dampening: o.dampening, weightDecay: o.weightDecay, nesterov: o.nesterov, first });
 }
 
 /**

@@ -166,6 +166,7 @@ describe('gradcheck: nn functions and losses', () => {
   test('softmax, logSoftmax', () => {
     check((t) => bp.softmax(t, 1), input([2, 4, 3]));
     check((t) => bp.logSoftmax(t, -1), input([3, 5]));
+    check((t) => bp.logSoftmax(t, 0), input([3, 5]));
   });
   test('crossEntropy: class indices, weights, smoothing, ignoreIndex, probabilities, [N,C,d]', () => {
     const t = bp.tensor([0, 3, 1, 2, 3], { dtype: 'int32' });
@@ -175,6 +176,8 @@ describe('gradcheck: nn functions and losses', () => {
     const ti = bp.tensor([0, -100, 1, 2, -100], { dtype: 'int32' });
     check((x) => bp.crossEntropy(x, ti, { weight: w, reduction: 'sum' }), input([5, 4]));
     check((x) => bp.crossEntropy(x, ti, { labelSmoothing: 0.1, reduction: 'none' }), input([5, 4]));
+    // The fused path (no weight, no smoothing) with ignored rows, under every reduction.
+    for (const reduction of ['mean', 'sum', 'none'] as const) check((x) => bp.crossEntropy(x, ti, { reduction }), input([5, 4]));
     const probs = bp.softmax(bp.randn([5, 4], { dtype: 'float64', generator: gen }), 1);
     check((x) => bp.crossEntropy(x, probs, { labelSmoothing: 0.1 }), input([5, 4]));
     const t2 = bp.tensor([[0, 1, 2], [2, 2, 0]], { dtype: 'int32' });
