@@ -127,6 +127,18 @@ export interface Backend {
    * loss 0 (their probs are still written). Targets are checked by the caller.
    */
   softmaxCrossEntropy(x: FloatArr, rows: number, cols: number, target: Int32Array, ignoreIndex: number, loss: FloatArr, probs: FloatArr): void;
+  /**
+   * The backward of an activation from its output y: out = g·[y > 0] (relu), g·(1 − y²) (tanh), g·y·(1 − y)
+   * (sigmoid).
+   */
+  activationBackward(op: 'relu' | 'tanh' | 'sigmoid', y: FloatArr, g: FloatArr, out: FloatArr): void;
+  /**
+   * Binary cross-entropy on logits, elementwise and stable for any x: out = max(x, 0) − x·t + log(1 + e^−|x|).
+   * t has x's shape.
+   */
+  bceWithLogits(x: FloatArr, t: FloatArr, out: FloatArr): void;
+  /** Its backward: out = g·(σ(x) − t), with g a single value (`gScalar`) when g is null. */
+  bceWithLogitsBackward(x: FloatArr, t: FloatArr, g: FloatArr | null, gScalar: number, out: FloatArr): void;
   /** Its backward: out[r,c] = g[r]·(probs[r,c] − [c = target[r]]); rows with target = ignoreIndex get 0. */
   softmaxCrossEntropyBackward(probs: FloatArr, target: Int32Array, ignoreIndex: number, g: FloatArr, rows: number, cols: number, out: FloatArr): void;
 }

@@ -2,7 +2,8 @@
  * Elementwise primitives. Each forward is one kernel call; each backward is written with ops, so it can be
  * differentiated again. Binary ops broadcast; their backward sums the gradient back to each input's shape.
  */
-import type { BinaryOp, UnaryOp } from '../backend/types.js';
+import { isGradEnabled } from '../autograd/mode.js';
+import type { BinaryOp, FloatArr, UnaryOp } from '../backend/types.js';
 import { isFloat } from '../tensor/dtype.js';
 import { broadcastShapes, fmtShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -32,6 +33,18 @@ function kernelBinary(op: BinaryOp, a: Tensor, b: Tensor, dtype = a.dtype): Tens
   return out;
 }
 
+/**
+ * An activation's backward as one fused kernel, for when no graph of the gradient is recorded (the ops above
+ * compose it otherwise, so it can be differentiated again).
+ */
+function activationBackward(op: 'relu' | 'tanh' | 'sigmoid', y: Tensor, g: Tensor): Tensor {
+  if (g.dtype !== y.dtype) g = cast(g, y.dtype);
+  const out = empty(y.shape, y.dtype);
+  K().activationBackward(op, y._data as FloatArr, g._data as FloatArr, out._data as FloatArr);
+  addFlops(2 * out.numel());
+  return out;
+}
+
 // ---- unary ----
 
 export const neg = (x: Tensor): Tensor => {
@@ -48,12 +61,15 @@ export const abs = (x: Tensor): Tensor => {
   const y = kernelUnary('abs', x);
   return record(y, 'abs', [x], (g) => [mul(g, sign(x))]);
 };
-export const sigmoid = (x: Tensor): Tensor => floatUnary('sigmoid', x, (g, _x, y) => mul(g, mul(y, sub(1, y))));
-export const tanh = (x: Tensor): Tensor => floatUnary('tanh', x, (g, _x, y) => mul(g, sub(1, mul(y, y))));
+export const sigmoid = (x: Tensor): Tensor =>
+  floatUnary('sigmoid', x, (g, _x, y) => (isGradEnabled() ? mul(g, mul(y, sub(1, y))) : activationBackward('sigmoid', y, g)));
+export const tanh = (x: Tensor): Tensor =>
+  floatUnary('tanh', x, (g, _x, y) => (isGradEnabled() ? mul(g, sub(1, mul(y, y))) : activationBackward('tanh', y, g)));
 export const relu = (x: Tensor): Tensor => {
   expectTensor('relu', 'input', x);
   const y = kernelUnary('relu', x);
-  return record(y, 'relu', [x], (g) => [mul(g, cast(gt(x, 0), g.dtype))]);
+  return record(y, 'relu', [x], (g) =>
+    [isGradEnabled() || !isFloat(y.dtype) || g.dtype !== y.dtype ? mul(g, cast(gt(x, 0), g.dtype)) : activationBackward('relu', y, g)]);
 };
 export const sin = (x: Tensor): Tensor => floatUnary('sin', x, (g, x) => mul(g, cos(x)));
 export const cos = (x: Tensor): Tensor => floatUnary('cos', x, (g, x) => neg(mul(g, sin(x))));

@@ -2,7 +2,7 @@
 import { isFloat } from '../tensor/dtype.js';
 import { fmtShape, shapesEqual } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { abs, add, div, lt, log, maximum, mul, ne, neg, softplusPrimitive, sub, where } from './elementwise.js';
+import { abs, add, div, lt, log, maximum, mul, ne, neg, sigmoid, softplusPrimitive, sub, where } from './elementwise.js';
 import { mean, sum } from './reduce.js';
 import { gather, indexSelect, reshape, squeeze, unsqueeze } from './shape.js';
 import { isGradEnabled } from '../autograd/mode.js';
@@ -114,12 +114,34 @@ export interface BCEWithLogitsOptions extends BCEOptions {
 }
 
 /**
+ * Elementwise BCE on logits as one fused kernel each way. Its backward, g·(σ(x) − t) for x and −g·x for t
+ * (the loss is linear in t), is composed from ops when a graph of the gradient is wanted.
+ */
+function fusedBCEWithLogits(x: Tensor, t: Tensor): Tensor {
+  const out = empty(x.shape, x.dtype);
+  K().bceWithLogits(x._data as FloatArr, t._data as FloatArr, out._data as FloatArr);
+  addFlops(5 * out.numel());
+  return record(out, 'binaryCrossEntropyWithLogits', [x, t], (g) => {
+    const gt = t._requiresGrad ? neg(mul(g, x)) : null;
+    if (isGradEnabled()) return [x._requiresGrad ? mul(g, sub(sigmoid(x), t)) : null, gt];
+    if (!x._requiresGrad) return [null, gt];
+    const gx = empty(x.shape, x.dtype);
+    K().bceWithLogitsBackward(x._data as FloatArr, t._data as FloatArr, (g.dtype === x.dtype ? g : cast(g, x.dtype))._data as FloatArr, 0, gx._data as FloatArr);
+    addFlops(4 * gx.numel());
+    return [gx, gt];
+  });
+}
+
+/**
  * Binary cross-entropy on logits, stable for any x: (1−t)·x + (1 + (pw−1)·t)·softplus(−x).
  * Equals BCE(sigmoid(x), t) without ever forming sigmoid(x).
  */
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, options: BCEWithLogitsOptions = {}): Tensor {
   checkSameShape('binaryCrossEntropyWithLogits', input, target);
   const t = floatTarget('binaryCrossEntropyWithLogits', input, target);
+  if (!options.posWeight && !options.weight && isFloat(input.dtype) && t.dtype === input.dtype) {
+    return reduce('binaryCrossEntropyWithLogits', fusedBCEWithLogits(input, t), options.reduction);
+  }
   const sp = softplusPrimitive(neg(input));
   const scale = options.posWeight ? add(mul(sub(options.posWeight, 1), t), 1) : null;
   let loss = add(mul(sub(1, t), input), scale ? mul(scale, sp) : sp);

@@ -215,6 +215,53 @@ function fusedSuite(name: string): void {
     }
   });
 
+  test(`${name}: activationBackward for relu, tanh and sigmoid`, () => {
+    const g0 = new Generator(6);
+    for (const [dt, Type] of FLOATS) {
+      for (const n of LENGTHS) {
+        const x = randn(g0, n, Type, 3);
+        if (n > 2) x[1] = 0;
+        const g = randn(g0, n, Type);
+        const defs = {
+          relu: [(v: number) => Math.max(v, 0), (y: number) => (y > 0 ? 1 : 0)],
+          tanh: [Math.tanh, (y: number) => 1 - y * y],
+          sigmoid: [(v: number) => 1 / (1 + Math.exp(-v)), (y: number) => y * (1 - y)],
+        } as const;
+        for (const [op, [f, dfy]] of Object.entries(defs) as [keyof typeof defs, readonly [(v: number) => number, (y: number) => number]][]) {
+          const y = new Type(n);
+          for (let i = 0; i < n; i++) y[i] = f(x[i]);
+          const out = new Type(n);
+          B.activationBackward(op, y, g, out);
+          assertClose(out, Array.from(y, (yi, i) => g[i] * dfy(yi)), 2 * tolOf(Type), `activationBackward ${op} ${dt} n=${n}`);
+        }
+      }
+    }
+  });
+
+  test(`${name}: bceWithLogits forward and backward, stable at ±100 and exact at 0`, () => {
+    const g0 = new Generator(7);
+    for (const [dt, Type] of FLOATS) {
+      for (const n of LENGTHS) {
+        const x = randn(g0, n, Type, 4);
+        if (n > 3) [x[0], x[1], x[2]] = [100, -100, 0];
+        const t = new Type(n);
+        for (let i = 0; i < n; i++) t[i] = g0.nextFloat();
+        const out = new Type(n);
+        B.bceWithLogits(x, t, out);
+        // −t·log σ(x) − (1 − t)·log(1 − σ(x)), with log σ(x) = −log1p(e^−x) written for each sign.
+        const logSig = (v: number): number => (v >= 0 ? -Math.log1p(Math.exp(-v)) : v - Math.log1p(Math.exp(v)));
+        assertClose(out, Array.from(x, (v, i) => -t[i] * logSig(v) - (1 - t[i]) * logSig(-v)), 4 * tolOf(Type), `bceWithLogits ${dt} n=${n}`);
+        const sig = (v: number): number => Math.exp(logSig(v));
+        const g = randn(g0, n, Type);
+        const gx = new Type(n);
+        B.bceWithLogitsBackward(x, t, g, 0, gx);
+        assertClose(gx, Array.from(x, (v, i) => g[i] * (sig(v) - t[i])), 4 * tolOf(Type), `bceWithLogitsBackward ${dt} n=${n}`);
+        B.bceWithLogitsBackward(x, t, null, 0.25, gx);
+        assertClose(gx, Array.from(x, (v, i) => 0.25 * (sig(v) - t[i])), 4 * tolOf(Type), `bceWithLogitsBackward ${dt} n=${n}, scalar g`);
+      }
+    }
+  });
+
   if (name !== 'js') {
     test(`${name}: the fused kernels agree with the js kernels on a training-sized case`, () => {
       const g0 = new Generator(5);

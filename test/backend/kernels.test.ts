@@ -189,6 +189,7 @@ const COVERED = new Set([
   'slice', 'sliceAssign', 'cat', 'indexSelect', 'indexAdd', 'gather', 'scatterAdd',
   // fused-kernels.test.ts:
   'sgdStep', 'adamStep', 'logSoftmax', 'logSoftmaxBackward', 'softmaxCrossEntropy', 'softmaxCrossEntropyBackward',
+  'activationBackward', 'bceWithLogits', 'bceWithLogitsBackward',
 ]);
 
 test(`backends under test: ${NAMES.join(', ')}${NAMES.includes('native') ? '' : ' — native addon NOT BUILT, its kernels are not tested (build it: node-gyp rebuild)'}`, () => {

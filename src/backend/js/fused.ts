@@ -91,3 +91,30 @@ export function softmaxCrossEntropyBackward(probs: FloatArr, target: Int32Array,
     out[o + t] -= gr;
   }
 }
+
+export function activationBackward(op: 'relu' | 'tanh' | 'sigmoid', y: FloatArr, g: FloatArr, out: FloatArr): void {
+  const n = y.length;
+  if (op === 'relu') {
+    for (let i = 0; i < n; i++) out[i] = y[i] > 0 ? g[i] : 0;
+  } else if (op === 'tanh') {
+    for (let i = 0; i < n; i++) out[i] = g[i] * (1 - y[i] * y[i]);
+  } else {
+    for (let i = 0; i < n; i++) out[i] = g[i] * y[i] * (1 - y[i]);
+  }
+}
+
+export function bceWithLogits(x: FloatArr, t: FloatArr, out: FloatArr): void {
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    out[i] = Math.max(v, 0) - v * t[i] + Math.log1p(Math.exp(-Math.abs(v)));
+  }
+}
+
+export function bceWithLogitsBackward(x: FloatArr, t: FloatArr, g: FloatArr | null, gScalar: number, out: FloatArr): void {
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    // σ(v) without overflow: e^v/(1 + e^v) for v < 0.
+    const s = v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
+    out[i] = (g === null ? gScalar : g[i]) * (s - t[i]);
+  }
+}

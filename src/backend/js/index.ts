@@ -2,7 +2,7 @@ import type { Backend } from '../types.js';
 import { fold2d, maxPool2d, unfold2d } from './conv.js';
 import { binary, cast, clamp, expand, unary, where } from './elementwise.js';
 import { cat, gather, indexAdd, indexSelect, permute, scatterAdd, slice, sliceAssign } from './layout.js';
-import { adamStep, logSoftmax, logSoftmaxBackward, sgdStep, softmaxCrossEntropy, softmaxCrossEntropyBackward } from './fused.js';
+import { activationBackward, adamStep, bceWithLogits, bceWithLogitsBackward, logSoftmax, logSoftmaxBackward, sgdStep, softmaxCrossEntropy, softmaxCrossEntropyBackward } from './fused.js';
 import { matmul } from './matmul.js';
 import { argReduce, reduce } from './reduce.js';
 
@@ -35,4 +35,7 @@ export const jsBackend: Backend = {
   logSoftmaxBackward,
   softmaxCrossEntropy,
   softmaxCrossEntropyBackward,
+  activationBackward,
+  bceWithLogits,
+  bceWithLogitsBackward,
 };
