@@ -1,5 +1,5 @@
 /**
- * GEMM throughput of the native and js backends, against the machine's measured FMA peak.
+ * GEMM throughput of the js, wasm and native backends, against the machine's measured FMA peak.
  *
  *   npx tsx bench/gemm.ts            sgemm GFLOP/s: squares 64 … 1024 and the MLP's shapes, 1 and 2 threads,
  *                                    then ms per training step of that MLP on each backend
@@ -10,7 +10,7 @@
  * disturbed by other processes, which is what the kernel itself can do.
  */
 import { jsBackend } from '../src/backend/js/index.js';
-import { backend, getNumThreads, nativeAddon, setBackend, setNumThreads } from '../src/backend/index.js';
+import { backend, getNumThreads, listBackends, nativeAddon, setBackend, setNumThreads } from '../src/backend/index.js';
 import { createNativeBackend } from '../src/backend/native/index.js';
 import type { Backend } from '../src/backend/types.js';
 import { Generator, type Tensor, crossEntropy, noGrad, randint, randn } from '../src/index.js';
@@ -71,6 +71,16 @@ const SHAPES: Shape[] = [
   { label: 'fwd x·W3ᵀ 64×128·(10×128)ᵀ', m: 64, k: 128, n: 10, transA: false, transB: true },
 ];
 
+/** The backend registered under `name`, or null when it is not available. */
+function backendNamed(name: string): Backend | null {
+  if (!listBackends().includes(name)) return null;
+  const before = backend().name;
+  setBackend(name);
+  const b = backend();
+  setBackend(before);
+  return b;
+}
+
 function gemmTable(): void {
   const addon = nativeAddon();
   if (!addon) {
@@ -81,7 +91,8 @@ function gemmTable(): void {
   console.log(`measured FMA peak (tight AVX2 FMA loop): ${peak.toFixed(1)} GFLOP/s on 1 core, ≈ ${(peak * Math.min(2, cores)).toFixed(1)} on ${Math.min(2, cores)}`);
   console.log(`isa ${addon?.info().isa ?? 'n/a'}, cores ${cores}`);
   console.log('GFLOP/s (best of repeated timings; "cpu" divides by this process\'s CPU time instead of wall time)');
-  console.log(`${'sgemm shape'.padEnd(32)}${pad('js', 7)}${pad('native 1T', 11)}${pad('% peak', 8)}${pad('1T cpu', 8)}${pad('% peak', 8)}${pad('native 2T', 11)}${pad('% 2·peak', 10)}`);
+  const wasm = backendNamed('wasm');
+  console.log(`${'sgemm shape'.padEnd(32)}${pad('js', 7)}${wasm ? `${pad('wasm 1T', 9)}${pad('% peak', 8)}` : ''}${pad('native 1T', 11)}${pad('% peak', 8)}${pad('1T cpu', 8)}${pad('% peak', 8)}${pad('native 2T', 11)}${pad('% 2·peak', 10)}`);
   const native = addon ? createNativeBackend(addon) : null;
   const threadsBefore = getNumThreads();
   for (const s of SHAPES) {
@@ -93,8 +104,12 @@ function gemmTable(): void {
     const big = s.m * s.k * s.n > 1e8;
     const js = flops / bestSeconds(run(jsBackend), big ? 3000 : 300).wall / 1e9;
     let line = `${s.label.padEnd(32)}${pad(js.toFixed(2), 7)}`;
+    const pct = (g: number, p: number): string => `${((100 * g) / p).toFixed(0)}%`;
+    if (wasm) {
+      const w = flops / bestSeconds(run(wasm), big ? 1500 : 300).wall / 1e9;
+      line += `${pad(w.toFixed(1), 9)}${pad(pct(w, peak), 8)}`;
+    }
     if (native) {
-      const pct = (g: number, p: number): string => `${((100 * g) / p).toFixed(0)}%`;
       setNumThreads(1);
       const one = bestSeconds(run(native), big ? 1500 : 300);
       setNumThreads(2);
@@ -128,8 +143,8 @@ function mlpStep(): void {
   const before = backend().name;
   const threadsBefore = getNumThreads();
   const runs: string[] = [];
-  for (const [name, threads] of [['js', 1], ['native', 1], ['native', 2]] as const) {
-    if (name === 'native' && !nativeAddon()) continue;
+  for (const [name, threads] of [['js', 1], ['wasm', 1], ['native', 1], ['native', 2]] as const) {
+    if (!listBackends().includes(name)) continue;
     setBackend(name);
     setNumThreads(threads);
     runs.push(`${name}${name === 'native' ? ` ${threads}T` : ''} ${(bestSeconds(step, name === 'js' ? 2000 : 1000).wall * 1e3).toFixed(2)} ms`);

@@ -6,20 +6,30 @@ import { dirname, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runFixtureFolder } from '../src/cli/fixtures.js';
+import { backend, listBackends, setBackend } from '../src/backend/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dir = process.env.BACKPROP_FIXTURES ?? resolve(here, '../../shared/fixtures/pytorch');
 const GROUPS = ['elementwise', 'reductions', 'shape', 'linalg', 'nn', 'stability', 'init', 'optim', 'sched', 'conv'];
 
-test(`PyTorch fixtures in ${dir}: ${GROUPS.join(', ')}`, () => {
-  assert.ok(existsSync(dir), `fixture folder ${dir} not found; set BACKPROP_FIXTURES to a folder in the FORMAT.md format`);
-  const reports = runFixtureFolder(dir, GROUPS);
-  assert.deepEqual(reports.map((r) => r.group).sort(), [...GROUPS].sort());
-  for (const r of reports) {
-    assert.ok(r.passed > 0, `${r.group}: no case ran`);
-    assert.deepEqual(r.failures, [], `${r.group}: ${r.failures.length} failed`);
-  }
-});
+// Every backend runs every case: the accelerated kernels must reproduce PyTorch as the js reference does.
+for (const name of listBackends()) {
+  test(`PyTorch fixtures in ${dir} on the ${name} backend: ${GROUPS.join(', ')}`, () => {
+    assert.ok(existsSync(dir), `fixture folder ${dir} not found; set BACKPROP_FIXTURES to a folder in the FORMAT.md format`);
+    const before = backend().name;
+    setBackend(name);
+    try {
+      const reports = runFixtureFolder(dir, GROUPS);
+      assert.deepEqual(reports.map((r) => r.group).sort(), [...GROUPS].sort());
+      for (const r of reports) {
+        assert.ok(r.passed > 0, `${r.group}: no case ran`);
+        assert.deepEqual(r.failures, [], `${name} backend, ${r.group}: ${r.failures.length} failed`);
+      }
+    } finally {
+      setBackend(before);
+    }
+  });
+}
 
 test('the runner works on any folder in the format and reports failing cases by name', async () => {
   const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');

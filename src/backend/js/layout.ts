@@ -76,7 +76,10 @@ export function indexSelect(x: Arr, shape: Shape, dim: number, index: Int32Array
     for (let j = 0; j < m; j++) {
       const src = (o * n + index[j]) * inner;
       const dst = (o * m + j) * inner;
-      for (let i = 0; i < inner; i++) out[dst + i] = x[src + i];
+      // Rows of a batch (inner = 784 for MNIST) go through TypedArray.set, a memcpy, instead of a loop that V8
+      // compiles once for every array kind it meets.
+      if (inner >= 16) (out as Float32Array).set((x as Float32Array).subarray(src, src + inner), dst);
+      else for (let i = 0; i < inner; i++) out[dst + i] = x[src + i];
     }
   }
 }
