@@ -4,8 +4,10 @@
       "target_name": "backprop_native",
       "sources": [
         "native/addon.cc",
+        "native/conv.cc",
         "native/cpu.cc",
         "native/elementwise.cc",
+        "native/fused.cc",
         "native/gemm.cc",
         "native/pool.cc"
       ],

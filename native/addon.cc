@@ -6,14 +6,16 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "conv.h"
 #include "cpu.h"
 #include "elementwise.h"
+#include "fused.h"
 #include "gemm.h"
 #include "pool.h"
 
 namespace {
 
-constexpr size_t kMaxArgs = 10;
+constexpr size_t kMaxArgs = 12;
 
 struct Args {
   napi_env env;
@@ -45,6 +47,12 @@ struct Args {
     bool v = false;
     if (ok && napi_get_value_bool(env, argv[i], &v) != napi_ok) fail(fn, "expected a boolean");
     return v;
+  }
+
+  /** True when argument i is null (an optional array left out). */
+  bool isNull(size_t i) {
+    napi_valuetype t;
+    return ok && napi_typeof(env, argv[i], &t) == napi_ok && t == napi_null;
   }
 
   /** The typed array's element type, length and data pointer (byte offset already applied). */
@@ -154,7 +162,10 @@ napi_value Unary(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-/** sum(x, out, outer, mid, inner): out[o, i] = Σ_m x[o, m, i], float32 or float64, accumulated in float64. */
+/**
+ * sum(x, out, outer, mid, inner): out[o, i] = Σ_m x[o, m, i], x and out each Float32Array or Float64Array
+ * (a float64 out keeps a partial sum unrounded), accumulated in float64.
+ */
 napi_value Sum(napi_env env, napi_callback_info info) {
   const char* fn = "sum";
   Args args(env, info, 5, fn);
@@ -164,14 +175,259 @@ napi_value Sum(napi_env env, napi_callback_info info) {
   void* out = args.array(1, fn, &to, &lo);
   const int64_t outer = args.integer(2, fn), mid = args.integer(3, fn), inner = args.integer(4, fn);
   if (!args.ok) return nullptr;
-  if (tx != to || !isFloatType(tx)) return args.fail(fn, "x and out must both be Float32Array or both Float64Array"), nullptr;
+  if (!isFloatType(tx) || !isFloatType(to)) return args.fail(fn, "x and out must be Float32Array or Float64Array"), nullptr;
   const int64_t nx = product(outer, mid, inner), no = product(outer, inner);
   if (nx < 0 || no < 0 || lx < nx || lo < no) return args.fail(fn, "bad sizes"), nullptr;
-  if (tx == napi_float32_array) {
-    bp::sum<float>(static_cast<const float*>(x), static_cast<float*>(out), outer, mid, inner);
-  } else {
-    bp::sum<double>(static_cast<const double*>(x), static_cast<double*>(out), outer, mid, inner);
+  const bool x32 = tx == napi_float32_array, o32 = to == napi_float32_array;
+  if (x32 && o32) bp::sum(static_cast<const float*>(x), static_cast<float*>(out), outer, mid, inner);
+  else if (x32) bp::sum(static_cast<const float*>(x), static_cast<double*>(out), outer, mid, inner);
+  else if (o32) bp::sum(static_cast<const double*>(x), static_cast<float*>(out), outer, mid, inner);
+  else bp::sum(static_cast<const double*>(x), static_cast<double*>(out), outer, mid, inner);
+  return nullptr;
+}
+
+/** Float arrays of one type: their data pointers, lengths and whether they are float32. */
+struct FloatArgs {
+  void* data[6] = {};
+  int64_t len[6] = {};
+  bool f32 = false;
+};
+
+/**
+ * Reads arguments first … first + count − 1 as float arrays of one type (an index in `nullable` may be null:
+ * its data stays nullptr). False (with a JS error thrown) otherwise.
+ */
+bool floatArrays(Args& args, const char* fn, size_t first, size_t count, FloatArgs* out, int nullable = -1) {
+  napi_typedarray_type type0 = napi_int8_array;
+  bool have = false;
+  for (size_t i = 0; i < count; i++) {
+    if (static_cast<int>(i) == nullable && args.isNull(first + i)) continue;
+    napi_typedarray_type t;
+    out->data[i] = args.array(first + i, fn, &t, &out->len[i]);
+    if (!args.ok) return false;
+    if (!isFloatType(t) || (have && t != type0)) {
+      args.fail(fn, "the arrays must all be Float32Array or all Float64Array");
+      return false;
+    }
+    type0 = t;
+    have = true;
   }
+  out->f32 = type0 == napi_float32_array;
+  return true;
+}
+
+/** A Float64Array argument of at least n elements (the coefficients of a step), or nullptr with an error thrown. */
+const double* coefficients(Args& args, const char* fn, size_t i, int64_t n) {
+  napi_typedarray_type t;
+  int64_t len = 0;
+  const void* data = args.array(i, fn, &t, &len);
+  if (!args.ok) return nullptr;
+  if (t != napi_float64_array || len < n) {
+    args.fail(fn, "the coefficients must be a Float64Array of the documented length");
+    return nullptr;
+  }
+  return static_cast<const double*>(data);
+}
+
+/** sgdStep(p, g, buf | null, coef): coef = [lr, momentum, weightDecay, keep, take, nesterov (0/1)]. */
+napi_value SgdStep(napi_env env, napi_callback_info info) {
+  const char* fn = "sgdStep";
+  Args args(env, info, 4, fn);
+  FloatArgs a;
+  if (!args.ok || !floatArrays(args, fn, 0, 3, &a, 2)) return nullptr;
+  const double* k = coefficients(args, fn, 3, 6);
+  if (!k) return nullptr;
+  const int64_t n = a.len[0];
+  if (a.len[1] < n || (a.data[2] && a.len[2] < n)) return args.fail(fn, "g and buf must be as long as p"), nullptr;
+  const bp::SgdCoef c{k[0], k[1], k[2], k[3], k[4], k[5] != 0};
+  if (a.f32) bp::sgdStep(static_cast<float*>(a.data[0]), static_cast<const float*>(a.data[1]), static_cast<float*>(a.data[2]), n, c);
+  else bp::sgdStep(static_cast<double*>(a.data[0]), static_cast<const double*>(a.data[1]), static_cast<double*>(a.data[2]), n, c);
+  return nullptr;
+}
+
+/**
+ * adamStep(p, g, m, v, vmax | null, coef): coef = [β1, β2, ε, weightDecay (0 for AdamW), lr/(1 − β1ᵗ), √(1 − β2ᵗ),
+ * shrink (1 − lr·λ for AdamW, else 1), decoupled (0/1)].
+ */
+napi_value AdamStep(napi_env env, napi_callback_info info) {
+  const char* fn = "adamStep";
+  Args args(env, info, 6, fn);
+  FloatArgs a;
+  if (!args.ok || !floatArrays(args, fn, 0, 5, &a, 4)) return nullptr;
+  const double* k = coefficients(args, fn, 5, 8);
+  if (!k) return nullptr;
+  const int64_t n = a.len[0];
+  if (a.len[1] < n || a.len[2] < n || a.len[3] < n || (a.data[4] && a.len[4] < n)) {
+    return args.fail(fn, "g, m, v and vmax must be as long as p"), nullptr;
+  }
+  const bp::AdamCoef c{k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7] != 0};
+  if (a.f32) {
+    bp::adamStep(static_cast<float*>(a.data[0]), static_cast<const float*>(a.data[1]), static_cast<float*>(a.data[2]),
+                 static_cast<float*>(a.data[3]), static_cast<float*>(a.data[4]), n, c);
+  } else {
+    bp::adamStep(static_cast<double*>(a.data[0]), static_cast<const double*>(a.data[1]), static_cast<double*>(a.data[2]),
+                 static_cast<double*>(a.data[3]), static_cast<double*>(a.data[4]), n, c);
+  }
+  return nullptr;
+}
+
+/** rows · cols, or -1 (with an error thrown) if negative, overflowing, or longer than any of the arrays. */
+int64_t checkRows(Args& args, const char* fn, const FloatArgs& a, size_t count, int64_t rows, int64_t cols) {
+  const int64_t n = product(rows, cols);
+  if (n < 0) return args.fail(fn, "negative or overflowing rows, cols"), -1;
+  for (size_t i = 0; i < count; i++)
+    if (a.len[i] < n) return args.fail(fn, "an array is shorter than rows·cols"), -1;
+  return n;
+}
+
+/** logSoftmax(x, out, rows, cols). */
+napi_value LogSoftmax(napi_env env, napi_callback_info info) {
+  const char* fn = "logSoftmax";
+  Args args(env, info, 4, fn);
+  FloatArgs a;
+  if (!args.ok || !floatArrays(args, fn, 0, 2, &a)) return nullptr;
+  const int64_t rows = args.integer(2, fn), cols = args.integer(3, fn);
+  if (!args.ok || checkRows(args, fn, a, 2, rows, cols) < 0) return nullptr;
+  if (a.f32) bp::logSoftmax(static_cast<const float*>(a.data[0]), rows, cols, static_cast<float*>(a.data[1]));
+  else bp::logSoftmax(static_cast<const double*>(a.data[0]), rows, cols, static_cast<double*>(a.data[1]));
+  return nullptr;
+}
+
+/** logSoftmaxBackward(y, g, out, rows, cols). */
+napi_value LogSoftmaxBackward(napi_env env, napi_callback_info info) {
+  const char* fn = "logSoftmaxBackward";
+  Args args(env, info, 5, fn);
+  FloatArgs a;
+  if (!args.ok || !floatArrays(args, fn, 0, 3, &a)) return nullptr;
+  const int64_t rows = args.integer(3, fn), cols = args.integer(4, fn);
+  if (!args.ok || checkRows(args, fn, a, 3, rows, cols) < 0) return nullptr;
+  if (a.f32) {
+    bp::logSoftmaxBackward(static_cast<const float*>(a.data[0]), static_cast<const float*>(a.data[1]), rows, cols, static_cast<float*>(a.data[2]));
+  } else {
+    bp::logSoftmaxBackward(static_cast<const double*>(a.data[0]), static_cast<const double*>(a.data[1]), rows, cols, static_cast<double*>(a.data[2]));
+  }
+  return nullptr;
+}
+
+/** The Int32Array target of `rows` class indices, each in [0, cols) or equal to ignore; nullptr with an error otherwise. */
+const int32_t* targets(Args& args, const char* fn, size_t i, int64_t rows, int64_t cols, int64_t ignore) {
+  napi_typedarray_type t;
+  int64_t len = 0;
+  const void* data = args.array(i, fn, &t, &len);
+  if (!args.ok) return nullptr;
+  if (t != napi_int32_array || len < rows) return args.fail(fn, "target must be an Int32Array of one index per row"), nullptr;
+  const int32_t* target = static_cast<const int32_t*>(data);
+  for (int64_t r = 0; r < rows; r++) {
+    if (target[r] != ignore && (target[r] < 0 || target[r] >= cols)) return args.fail(fn, "a target is outside [0, cols)"), nullptr;
+  }
+  return target;
+}
+
+/** softmaxCrossEntropy(x, probs, loss, target, rows, cols, ignoreIndex). */
+napi_value SoftmaxCrossEntropy(napi_env env, napi_callback_info info) {
+  const char* fn = "softmaxCrossEntropy";
+  Args args(env, info, 7, fn);
+  FloatArgs a;
+  if (!args.ok || !floatArrays(args, fn, 0, 3, &a)) return nullptr;
+  const int64_t rows = args.integer(4, fn), cols = args.integer(5, fn), ignore = args.integer(6, fn);
+  if (!args.ok || checkRows(args, fn, a, 2, rows, cols) < 0) return nullptr;
+  if (a.len[2] < rows) return args.fail(fn, "loss is shorter than rows"), nullptr;
+  const int32_t* target = targets(args, fn, 3, rows, cols, ignore);
+  if (!target) return nullptr;
+  if (a.f32) {
+    bp::softmaxCrossEntropy(static_cast<const float*>(a.data[0]), rows, cols, target, ignore, static_cast<float*>(a.data[2]), static_cast<float*>(a.data[1]));
+  } else {
+    bp::softmaxCrossEntropy(static_cast<const double*>(a.data[0]), rows, cols, target, ignore, static_cast<double*>(a.data[2]), static_cast<double*>(a.data[1]));
+  }
+  return nullptr;
+}
+
+/** softmaxCrossEntropyBackward(probs, out, g, target, rows, cols, ignoreIndex). */
+napi_value SoftmaxCrossEntropyBackward(napi_env env, napi_callback_info info) {
+  const char* fn = "softmaxCrossEntropyBackward";
+  Args args(env, info, 7, fn);
+  FloatArgs a;
+  if (!args.ok || !floatArrays(args, fn, 0, 3, &a)) return nullptr;
+  const int64_t rows = args.integer(4, fn), cols = args.integer(5, fn), ignore = args.integer(6, fn);
+  if (!args.ok || checkRows(args, fn, a, 2, rows, cols) < 0) return nullptr;
+  if (a.len[2] < rows) return args.fail(fn, "g is shorter than rows"), nullptr;
+  const int32_t* target = targets(args, fn, 3, rows, cols, ignore);
+  if (!target) return nullptr;
+  if (a.f32) {
+    bp::softmaxCrossEntropyBackward(static_cast<const float*>(a.data[0]), target, ignore, static_cast<const float*>(a.data[2]), rows, cols, static_cast<float*>(a.data[1]));
+  } else {
+    bp::softmaxCrossEntropyBackward(static_cast<const double*>(a.data[0]), target, ignore, static_cast<const double*>(a.data[2]), rows, cols, static_cast<double*>(a.data[1]));
+  }
+  return nullptr;
+}
+
+/**
+ * The geometry Int32Array [N, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow] at argument i, checked: sizes
+ * ≥ 0, kernel, stride and dilation ≥ 1; in/out element counts returned. False with an error thrown otherwise.
+ */
+bool geometry(Args& args, const char* fn, size_t i, bp::Window2d* w, int64_t* inSize, int64_t* colSize, int64_t* outSize) {
+  napi_typedarray_type t;
+  int64_t len = 0;
+  const void* data = args.array(i, fn, &t, &len);
+  if (!args.ok) return false;
+  if (t != napi_int32_array || len < 14) return args.fail(fn, "geometry must be an Int32Array of 14 values"), false;
+  const int32_t* g = static_cast<const int32_t*>(data);
+  *w = bp::Window2d{g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11], g[12], g[13]};
+  if (w->n < 0 || w->c < 0 || w->h < 0 || w->w < 0 || w->oh < 0 || w->ow < 0 || w->kh < 1 || w->kw < 1 ||
+      w->sh < 1 || w->sw < 1 || w->dh < 1 || w->dw < 1) {
+    return args.fail(fn, "sizes must be ≥ 0 and kernel, stride, dilation ≥ 1"), false;
+  }
+  const int64_t planes = product(w->n, w->c);
+  *inSize = product(planes, w->h, w->w);
+  *outSize = product(planes, w->oh, w->ow);
+  *colSize = product(*outSize, w->kh, w->kw);
+  if (planes < 0 || *inSize < 0 || *outSize < 0 || *colSize < 0) return args.fail(fn, "overflowing sizes"), false;
+  return true;
+}
+
+/** unfold2d(x, out, geometry) and fold2d(cols, out, geometry): x/out [N,C,H,W], cols [N, C·kh·kw, oh·ow]. */
+napi_value Unfold2d(napi_env env, napi_callback_info info) {
+  const char* fn = "unfold2d";
+  Args args(env, info, 3, fn);
+  FloatArgs a;
+  bp::Window2d w;
+  int64_t nIn, nCols, nOut;
+  if (!args.ok || !floatArrays(args, fn, 0, 2, &a) || !geometry(args, fn, 2, &w, &nIn, &nCols, &nOut)) return nullptr;
+  if (a.len[0] < nIn || a.len[1] < nCols) return args.fail(fn, "x or out is shorter than its shape"), nullptr;
+  if (a.f32) bp::unfold2d(static_cast<const float*>(a.data[0]), w, static_cast<float*>(a.data[1]));
+  else bp::unfold2d(static_cast<const double*>(a.data[0]), w, static_cast<double*>(a.data[1]));
+  return nullptr;
+}
+
+napi_value Fold2d(napi_env env, napi_callback_info info) {
+  const char* fn = "fold2d";
+  Args args(env, info, 3, fn);
+  FloatArgs a;
+  bp::Window2d w;
+  int64_t nIn, nCols, nOut;
+  if (!args.ok || !floatArrays(args, fn, 0, 2, &a) || !geometry(args, fn, 2, &w, &nIn, &nCols, &nOut)) return nullptr;
+  if (a.len[0] < nCols || a.len[1] < nIn) return args.fail(fn, "cols or out is shorter than its shape"), nullptr;
+  if (a.f32) bp::fold2d(static_cast<const float*>(a.data[0]), w, static_cast<float*>(a.data[1]));
+  else bp::fold2d(static_cast<const double*>(a.data[0]), w, static_cast<double*>(a.data[1]));
+  return nullptr;
+}
+
+/** maxPool2d(x, out, argmax, geometry): x [N,C,H,W], out and argmax (Int32Array) [N,C,oh,ow]. */
+napi_value MaxPool2d(napi_env env, napi_callback_info info) {
+  const char* fn = "maxPool2d";
+  Args args(env, info, 4, fn);
+  FloatArgs a;
+  bp::Window2d w;
+  int64_t nIn, nCols, nOut;
+  if (!args.ok || !floatArrays(args, fn, 0, 2, &a) || !geometry(args, fn, 3, &w, &nIn, &nCols, &nOut)) return nullptr;
+  napi_typedarray_type ti;
+  int64_t li = 0;
+  void* argmax = args.array(2, fn, &ti, &li);
+  if (!args.ok) return nullptr;
+  if (ti != napi_int32_array) return args.fail(fn, "argmax must be an Int32Array"), nullptr;
+  if (a.len[0] < nIn || a.len[1] < nOut || li < nOut) return args.fail(fn, "x, out or argmax is shorter than its shape"), nullptr;
+  if (a.f32) bp::maxPool2d(static_cast<const float*>(a.data[0]), w, static_cast<float*>(a.data[1]), static_cast<int32_t*>(argmax));
+  else bp::maxPool2d(static_cast<const double*>(a.data[0]), w, static_cast<double*>(a.data[1]), static_cast<int32_t*>(argmax));
   return nullptr;
 }
 
@@ -261,6 +517,15 @@ NAPI_MODULE_INIT() {
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sum", nullptr, Sum, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"cast", nullptr, Cast, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sgdStep", nullptr, SgdStep, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adamStep", nullptr, AdamStep, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"logSoftmax", nullptr, LogSoftmax, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"logSoftmaxBackward", nullptr, LogSoftmaxBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"softmaxCrossEntropy", nullptr, SoftmaxCrossEntropy, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"softmaxCrossEntropyBackward", nullptr, SoftmaxCrossEntropyBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"unfold2d", nullptr, Unfold2d, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"fold2d", nullptr, Fold2d, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maxPool2d", nullptr, MaxPool2d, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setNumThreads", nullptr, SetNumThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"getNumThreads", nullptr, GetNumThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -6,6 +6,7 @@
 
 #include "cpu.h"
 #include "pool.h"
+#include "simd.h"
 
 #if BP_X86
 #include <immintrin.h>
@@ -141,25 +142,6 @@ void unaryPortable(int op, const float* x, float* out, long n) {
 }
 
 #if BP_X86
-/**
- * eˣ for 4 doubles, |x| ≤ 700: x = n·ln2 + r with |r| ≤ ln2/2 (Cody–Waite split of ln2), eʳ by its Taylor
- * series to degree 11 (truncation error r¹²/12! < 7e-15 relative), then scaled by 2ⁿ built in the exponent bits.
- */
-BP_AVX2 inline __m256d expPd(__m256d x) {
-  const __m256d n = _mm256_round_pd(_mm256_mul_pd(x, _mm256_set1_pd(1.4426950408889634)),
-                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m256d r = _mm256_fnmadd_pd(n, _mm256_set1_pd(6.93147180369123816490e-01), x);
-  r = _mm256_fnmadd_pd(n, _mm256_set1_pd(1.90821492927058770002e-10), r);
-  static const double kInvFact[] = {1.0 / 39916800, 1.0 / 3628800, 1.0 / 362880, 1.0 / 40320, 1.0 / 5040,
-                                    1.0 / 720,      1.0 / 120,     1.0 / 24,     1.0 / 6,     0.5,
-                                    1.0,            1.0};
-  __m256d p = _mm256_set1_pd(kInvFact[0]);
-  for (int i = 1; i < 12; i++) p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(kInvFact[i]));
-  const __m128i ni = _mm256_cvtpd_epi32(n);
-  const __m256i bits = _mm256_slli_epi64(_mm256_add_epi64(_mm256_cvtepi32_epi64(ni), _mm256_set1_epi64x(1023)), 52);
-  return _mm256_mul_pd(p, _mm256_castsi256_pd(bits));
-}
-
 /** op on 4 doubles widened from float32; results outside float range saturate when narrowed. */
 template <int OP>
 BP_AVX2 inline __m256d unaryPd(__m256d x) {
@@ -261,23 +243,23 @@ __attribute__((always_inline)) inline double sumRow(const T* __restrict x, long 
 
 constexpr long kChunk = 256;
 
-template <typename T>
+template <typename T, typename D>
 struct SumJob {
   const T* x;
-  T* out;
+  D* out;
   long outer, mid, inner;
 };
 
 /** Units of work: one output row when inner = 1, else a chunk of ≤ kChunk columns of one outer slice. */
-template <typename T>
-long sumUnits(const SumJob<T>& j) {
+template <typename T, typename D>
+long sumUnits(const SumJob<T, D>& j) {
   return j.inner == 1 ? j.outer : j.outer * ((j.inner + kChunk - 1) / kChunk);
 }
 
-template <typename T>
-__attribute__((always_inline)) inline void sumUnitsRange(const SumJob<T>& j, long u0, long u1) {
+template <typename T, typename D>
+__attribute__((always_inline)) inline void sumUnitsRange(const SumJob<T, D>& j, long u0, long u1) {
   if (j.inner == 1) {
-    for (long o = u0; o < u1; o++) j.out[o] = static_cast<T>(sumRow(j.x + o * j.mid, j.mid));
+    for (long o = u0; o < u1; o++) j.out[o] = static_cast<D>(sumRow(j.x + o * j.mid, j.mid));
     return;
   }
   const long chunks = (j.inner + kChunk - 1) / kChunk;
@@ -292,30 +274,30 @@ __attribute__((always_inline)) inline void sumUnitsRange(const SumJob<T>& j, lon
       const T* row = base + m * j.inner;
       for (long i = 0; i < len; i++) acc[i] += static_cast<double>(row[i]);
     }
-    T* dst = j.out + o * j.inner + i0;
-    for (long i = 0; i < len; i++) dst[i] = static_cast<T>(acc[i]);
+    D* dst = j.out + o * j.inner + i0;
+    for (long i = 0; i < len; i++) dst[i] = static_cast<D>(acc[i]);
   }
 }
 
 #if BP_X86
-template <typename T>
-BP_AVX2 void sumUnitsRangeAvx2(const SumJob<T>& j, long u0, long u1) {
-  sumUnitsRange<T>(j, u0, u1);
+template <typename T, typename D>
+BP_AVX2 void sumUnitsRangeAvx2(const SumJob<T, D>& j, long u0, long u1) {
+  sumUnitsRange<T, D>(j, u0, u1);
 }
 #endif
 
-template <typename T>
+template <typename T, typename D>
 void sumPart(void* ctx, int part, int parts) {
-  const SumJob<T>& j = *static_cast<const SumJob<T>*>(ctx);
+  const SumJob<T, D>& j = *static_cast<const SumJob<T, D>*>(ctx);
   long u0, u1;
   split(sumUnits(j), part, parts, &u0, &u1);
 #if BP_X86
   if (activeIsa() == Isa::avx2) {
-    sumUnitsRangeAvx2<T>(j, u0, u1);
+    sumUnitsRangeAvx2<T, D>(j, u0, u1);
     return;
   }
 #endif
-  sumUnitsRange<T>(j, u0, u1);
+  sumUnitsRange<T, D>(j, u0, u1);
 }
 
 }  // namespace
@@ -343,11 +325,11 @@ void unaryF32(int op, const float* x, float* out, long n) {
   parallelRun(unaryPart, &job, partsFor(work, (n + 7) / 8));
 }
 
-template <typename T>
-void sum(const T* x, T* out, long outer, long mid, long inner) {
+template <typename T, typename D>
+void sum(const T* x, D* out, long outer, long mid, long inner) {
   if (outer <= 0 || inner <= 0) return;
-  SumJob<T> job{x, out, outer, mid, inner};
-  parallelRun(sumPart<T>, &job, partsFor(outer * mid * inner, sumUnits(job)));
+  SumJob<T, D> job{x, out, outer, mid, inner};
+  parallelRun(sumPart<T, D>, &job, partsFor(outer * mid * inner, sumUnits(job)));
 }
 
 template void binary<float>(int, const float*, const float*, void*, long, long, long, long, long, long);
@@ -360,7 +342,9 @@ template void castToFloat<uint8_t, float>(const uint8_t*, float*, long);
 template void castToFloat<uint8_t, double>(const uint8_t*, double*, long);
 template void castToFloat<int32_t, float>(const int32_t*, float*, long);
 template void castToFloat<int32_t, double>(const int32_t*, double*, long);
-template void sum<float>(const float*, float*, long, long, long);
-template void sum<double>(const double*, double*, long, long, long);
+template void sum<float, float>(const float*, float*, long, long, long);
+template void sum<float, double>(const float*, double*, long, long, long);
+template void sum<double, float>(const double*, float*, long, long, long);
+template void sum<double, double>(const double*, double*, long, long, long);
 
 }  // namespace bp

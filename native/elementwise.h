@@ -23,8 +23,8 @@ void castToFloat(const S* x, D* out, long n);
 /** out[i] = op(x[i]) for float32, each value computed in float64 and rounded once (as the js kernel does). */
 void unaryF32(int op, const float* x, float* out, long n);
 
-/** out[o·inner + i] = Σ_m x[(o·mid + m)·inner + i], accumulated in float64. */
-template <typename T>
-void sum(const T* x, T* out, long outer, long mid, long inner);
+/** out[o·inner + i] = Σ_m x[(o·mid + m)·inner + i], accumulated in float64, rounded once to out's type. */
+template <typename T, typename D>
+void sum(const T* x, D* out, long outer, long mid, long inner);
 
 }  // namespace bp

@@ -22,3 +22,20 @@ int setNumThreads(int n);
 void parallelRun(Task task, void* ctx, int parts);
 
 }  // namespace bp
+
+namespace bp {
+
+/** [lo, hi) of part `part` of `units` split into `parts` near-equal runs. */
+inline void splitRange(long units, int part, int parts, long* lo, long* hi) {
+  *lo = units * part / parts;
+  *hi = units * (part + 1) / parts;
+}
+
+/** Parts for a job of `work` elements over `units` independent units: 1 below `threshold`, else ≤ the threads. */
+inline int partsFor(long work, long units, long threshold) {
+  const int t = numThreads();
+  if (work < threshold || t <= 1 || units <= 1) return 1;
+  return units < t ? static_cast<int>(units) : t;
+}
+
+}  // namespace bp

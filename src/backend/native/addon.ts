@@ -18,8 +18,38 @@ export interface NativeAddon {
   cast(x: Float32Array | Float64Array | Int32Array | Uint8Array, out: Float32Array | Float64Array): void;
   /** out[i] = op(x[i]) on Float32Array; op 0 relu, 1 exp, 2 tanh, 3 sigmoid. */
   unary(op: number, x: Float32Array, out: Float32Array): void;
-  /** out[o·inner + i] = Σ_m x[(o·mid + m)·inner + i], accumulated in float64. */
+  /**
+   * out[o·inner + i] = Σ_m x[(o·mid + m)·inner + i], accumulated in float64; x and out may differ in float type
+   * (a Float64Array out keeps a partial sum unrounded).
+   */
   sum(x: Float32Array | Float64Array, out: Float32Array | Float64Array, outer: number, mid: number, inner: number): void;
+  /**
+   * Backend.sgdStep with its settings precomputed as the js kernel does: coef = [lr, momentum, weightDecay,
+   * keep, take, nesterov ? 1 : 0] (keep = first ? 0 : momentum, take = first ? 1 : 1 − dampening). Arrays of one type.
+   */
+  sgdStep(p: Float32Array | Float64Array, g: Float32Array | Float64Array, buf: Float32Array | Float64Array | null, coef: Float64Array): void;
+  /**
+   * Backend.adamStep: coef = [β1, β2, ε, weightDecay (0 for AdamW), lr/(1 − β1ᵗ), √(1 − β2ᵗ), 1 − lr·λ (AdamW; else 1),
+   * decoupled ? 1 : 0].
+   */
+  adamStep(p: Float32Array | Float64Array, g: Float32Array | Float64Array, m: Float32Array | Float64Array,
+    v: Float32Array | Float64Array, vmax: Float32Array | Float64Array | null, coef: Float64Array): void;
+  /** Backend.logSoftmax. */
+  logSoftmax(x: Float32Array | Float64Array, out: Float32Array | Float64Array, rows: number, cols: number): void;
+  /** Backend.logSoftmaxBackward. */
+  logSoftmaxBackward(y: Float32Array | Float64Array, g: Float32Array | Float64Array, out: Float32Array | Float64Array, rows: number, cols: number): void;
+  /** Backend.softmaxCrossEntropy; throws if a target is neither in [0, cols) nor ignoreIndex. */
+  softmaxCrossEntropy(x: Float32Array | Float64Array, probs: Float32Array | Float64Array, loss: Float32Array | Float64Array,
+    target: Int32Array, rows: number, cols: number, ignoreIndex: number): void;
+  /** Backend.softmaxCrossEntropyBackward; the same target check. */
+  softmaxCrossEntropyBackward(probs: Float32Array | Float64Array, out: Float32Array | Float64Array, g: Float32Array | Float64Array,
+    target: Int32Array, rows: number, cols: number, ignoreIndex: number): void;
+  /** Backend.unfold2d; geometry = [N, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow]. */
+  unfold2d(x: Float32Array | Float64Array, out: Float32Array | Float64Array, geometry: Int32Array): void;
+  /** Backend.fold2d (out zeroed first); the same geometry, of out. */
+  fold2d(cols: Float32Array | Float64Array, out: Float32Array | Float64Array, geometry: Int32Array): void;
+  /** Backend.maxPool2d; the same geometry. */
+  maxPool2d(x: Float32Array | Float64Array, out: Float32Array | Float64Array, argmax: Int32Array, geometry: Int32Array): void;
   /** Sets the thread count, clamped to [1, cores]; returns the count in effect. */
   setNumThreads(n: number): number;
   getNumThreads(): number;

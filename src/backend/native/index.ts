@@ -1,13 +1,15 @@
 /**
  * The native backend: the js backend with the kernels where native code wins replaced by calls into the C++
- * addon: AVX2/FMA GEMM; elementwise arithmetic, comparisons, casts and activations; sums over consecutive
- * axes. Every other kernel, and every call these do not cover (other dtypes, other broadcast patterns, sizes
+ * addon: AVX2/FMA GEMM; elementwise arithmetic, comparisons, casts and activations; sums (over any axes);
+ * the fused optimizer steps and softmax rows; im2col, col2im and max pooling. Every other kernel, and every call these do not cover (other dtypes, other broadcast patterns, sizes
  * where the ~0.3 µs call costs more than it saves), runs the js kernel. Arithmetic, comparisons and casts are
  * bit-identical to js; exp/tanh/sigmoid agree to an ulp (float64 polynomials, rounded once: identical on a
  * million random inputs); GEMM and sums round differently (another summation order), within the tested bounds.
+ * The optimizer steps, unfold2d, fold2d and maxPool2d are bit-identical to js; the softmax kernels use a vector
+ * eˣ (≤ 1e-14 relative) and another summation order.
  */
 import { jsBackend } from '../js/index.js';
-import type { Arr, Backend, BinaryOp, ReduceOp, Shape, UnaryOp } from '../types.js';
+import type { AdamStep, Arr, Backend, BinaryOp, ReduceOp, SGDStep, Shape, UnaryOp, Window2d } from '../types.js';
 import type { NativeAddon } from './addon.js';
 import { aroundAxes, layoutOf, strides } from '../patterns.js';
 
@@ -19,7 +21,15 @@ type FloatArr = Float32Array | Float64Array;
  * Element counts from which the addon beats the js loop (npx tsx bench/gemm.ts --kernels). Below them
  * the js kernel runs. matmul has none: the addon wins from 2×2 on.
  */
-export const NATIVE_MIN_ELEMENTS = { binary: 256, unary: 64, relu: 256, sum: 128, cast: 256 };
+export const NATIVE_MIN_ELEMENTS = {
+  binary: 256, unary: 64, relu: 256, sum: 128, cast: 256,
+  /** Parameter elements per optimizer step (crossovers ≈ 70 and ≈ 40: npx tsx bench/kernels.ts --sizes). */
+  sgdStep: 96, adamStep: 48,
+  /** rows · cols of the softmax kernels (the addon wins from 2 rows of 10). */
+  softmax: 16,
+  /** Output elements of unfold2d/maxPool2d, of fold2d (the worst geometry, 1-wide rows, crosses at ≈ 128). */
+  conv: 128,
+};
 
 /** Ops the addon's binary kernel has: arithmetic (out of the inputs' type), then comparisons (out bool). */
 const BINARY_CODE: Partial<Record<BinaryOp, number>> = {
@@ -30,6 +40,66 @@ const UNARY_CODE: Partial<Record<UnaryOp, number>> = { relu: 0, exp: 1, tanh: 2,
 /** Both float32 or both float64 (the addon never converts). */
 function sameFloat(x: Arr, y: Arr): boolean {
   return (x instanceof Float32Array && y instanceof Float32Array) || (x instanceof Float64Array && y instanceof Float64Array);
+}
+
+/** Both float32 or both float64, or null (optional arrays) — for the fused kernels' optional buffers. */
+function sameFloatOrNull(x: Arr, y: Arr | null): boolean {
+  return y === null || sameFloat(x, y);
+}
+
+/**
+ * Splits a reduction of `axes` over `shape` into runs: size-1 dims dropped, neighbouring dims of the same kind
+ * (reduced or kept) merged. Returns [size, reduced] per run, outermost first.
+ */
+function runsOf(shape: Shape, axes: readonly number[]): [number, boolean][] {
+  const runs: [number, boolean][] = [];
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 1) continue;
+    const r = axes.includes(d);
+    const last = runs[runs.length - 1];
+    if (last && last[1] === r) last[0] *= shape[d];
+    else runs.push([shape[d], r]);
+  }
+  return runs;
+}
+
+/**
+ * Σ over axes that are not consecutive (BatchNorm2d's [0, 2, 3]): the reduced runs one at a time, innermost
+ * first, each a consecutive-axes sum into a Float64Array (partial sums stay unrounded), the last into out.
+ * Also the axes that become consecutive once size-1 dims are dropped. False when no reduced dim is longer than 1.
+ */
+function sumRuns(addon: NativeAddon, x: FloatArr, shape: Shape, axes: readonly number[], out: FloatArr): boolean {
+  const runs = runsOf(shape, axes);
+  const reducedRuns = runs.filter((r) => r[1]).length;
+  if (reducedRuns === 0) return false;
+  let cur: FloatArr = x;
+  for (let left = reducedRuns; left > 0; left--) {
+    let k = runs.length - 1;
+    while (!runs[k][1]) k--;
+    let outer = 1;
+    let inner = 1;
+    for (let i = 0; i < k; i++) outer *= runs[i][0];
+    for (let i = k + 1; i < runs.length; i++) inner *= runs[i][0];
+    const dst = left === 1 ? out : new Float64Array(outer * inner);
+    addon.sum(cur, dst, outer, runs[k][0], inner);
+    cur = dst;
+    // The run is gone: its kept neighbours become one run.
+    if (k > 0 && k + 1 < runs.length) runs.splice(k - 1, 3, [runs[k - 1][0] * runs[k + 1][0], false]);
+    else runs.splice(k, 1);
+  }
+  return true;
+}
+
+/** Scratch for the fused kernels' settings and the conv geometry (one call at a time: the addon is synchronous). */
+const sgdCoef = new Float64Array(6);
+const adamCoef = new Float64Array(8);
+const geometry = new Int32Array(14);
+
+function setGeometry(shape: Shape, w: Window2d): Int32Array {
+  geometry[0] = shape[0]; geometry[1] = shape[1]; geometry[2] = shape[2]; geometry[3] = shape[3];
+  geometry[4] = w.kh; geometry[5] = w.kw; geometry[6] = w.sh; geometry[7] = w.sw; geometry[8] = w.ph;
+  geometry[9] = w.pw; geometry[10] = w.dh; geometry[11] = w.dw; geometry[12] = w.oh; geometry[13] = w.ow;
+  return geometry;
 }
 
 /** The native backend over a loaded addon: `{ ...jsBackend, name: 'native', …overrides }`. */
@@ -96,8 +166,81 @@ export function createNativeBackend(addon: NativeAddon): Backend {
           addon.sum(x as FloatArr, out as FloatArr, split[0], split[1], split[2]);
           return;
         }
+        if (sumRuns(addon, x as FloatArr, shape, axes, out as FloatArr)) return;
       }
       jsBackend.reduce(op, x, shape, axes, out);
+    },
+
+    sgdStep(p: FloatArr, g: FloatArr, buf: FloatArr | null, o: SGDStep): void {
+      if (p.length < NATIVE_MIN_ELEMENTS.sgdStep || !sameFloat(p, g) || !sameFloatOrNull(p, buf)) {
+        jsBackend.sgdStep(p, g, buf, o);
+        return;
+      }
+      // The js kernel's constants, so both compute the same thing.
+      sgdCoef[0] = o.lr;
+      sgdCoef[1] = o.momentum;
+      sgdCoef[2] = o.weightDecay;
+      sgdCoef[3] = o.first ? 0 : o.momentum;
+      sgdCoef[4] = o.first ? 1 : 1 - o.dampening;
+      sgdCoef[5] = o.nesterov ? 1 : 0;
+      addon.sgdStep(p, g, buf, sgdCoef);
+    },
+
+    adamStep(p: FloatArr, g: FloatArr, m: FloatArr, v: FloatArr, vmax: FloatArr | null, o: AdamStep): void {
+      if (p.length < NATIVE_MIN_ELEMENTS.adamStep || !sameFloat(p, g) || !sameFloat(p, m) || !sameFloat(p, v) || !sameFloatOrNull(p, vmax)) {
+        jsBackend.adamStep(p, g, m, v, vmax, o);
+        return;
+      }
+      adamCoef[0] = o.beta1;
+      adamCoef[1] = o.beta2;
+      adamCoef[2] = o.eps;
+      adamCoef[3] = o.decoupled ? 0 : o.weightDecay;
+      adamCoef[4] = o.lr / (1 - o.beta1 ** o.step);
+      adamCoef[5] = Math.sqrt(1 - o.beta2 ** o.step);
+      adamCoef[6] = o.decoupled ? 1 - o.lr * o.weightDecay : 1;
+      adamCoef[7] = o.decoupled ? 1 : 0;
+      addon.adamStep(p, g, m, v, vmax, adamCoef);
+    },
+
+    logSoftmax(x: FloatArr, rows: number, cols: number, out: FloatArr): void {
+      if (rows * cols >= NATIVE_MIN_ELEMENTS.softmax && sameFloat(x, out)) addon.logSoftmax(x, out, rows, cols);
+      else jsBackend.logSoftmax(x, rows, cols, out);
+    },
+
+    logSoftmaxBackward(y: FloatArr, g: FloatArr, rows: number, cols: number, out: FloatArr): void {
+      if (rows * cols >= NATIVE_MIN_ELEMENTS.softmax && sameFloat(y, g) && sameFloat(y, out)) addon.logSoftmaxBackward(y, g, out, rows, cols);
+      else jsBackend.logSoftmaxBackward(y, g, rows, cols, out);
+    },
+
+    softmaxCrossEntropy(x: FloatArr, rows: number, cols: number, target: Int32Array, ignoreIndex: number, loss: FloatArr, probs: FloatArr): void {
+      if (rows * cols >= NATIVE_MIN_ELEMENTS.softmax && sameFloat(x, probs) && sameFloat(x, loss)) {
+        addon.softmaxCrossEntropy(x, probs, loss, target, rows, cols, ignoreIndex);
+      } else {
+        jsBackend.softmaxCrossEntropy(x, rows, cols, target, ignoreIndex, loss, probs);
+      }
+    },
+
+    softmaxCrossEntropyBackward(probs: FloatArr, target: Int32Array, ignoreIndex: number, g: FloatArr, rows: number, cols: number, out: FloatArr): void {
+      if (rows * cols >= NATIVE_MIN_ELEMENTS.softmax && sameFloat(probs, g) && sameFloat(probs, out)) {
+        addon.softmaxCrossEntropyBackward(probs, out, g, target, rows, cols, ignoreIndex);
+      } else {
+        jsBackend.softmaxCrossEntropyBackward(probs, target, ignoreIndex, g, rows, cols, out);
+      }
+    },
+
+    unfold2d(x: Arr, shape: Shape, win: Window2d, out: Arr): void {
+      if (out.length >= NATIVE_MIN_ELEMENTS.conv && sameFloat(x, out)) addon.unfold2d(x as FloatArr, out as FloatArr, setGeometry(shape, win));
+      else jsBackend.unfold2d(x, shape, win, out);
+    },
+
+    fold2d(cols: Arr, outShape: Shape, win: Window2d, out: Arr): void {
+      if (out.length >= NATIVE_MIN_ELEMENTS.conv && sameFloat(cols, out)) addon.fold2d(cols as FloatArr, out as FloatArr, setGeometry(outShape, win));
+      else jsBackend.fold2d(cols, outShape, win, out);
+    },
+
+    maxPool2d(x: Arr, shape: Shape, win: Window2d, out: Arr, argmax: Int32Array): void {
+      if (out.length >= NATIVE_MIN_ELEMENTS.conv && sameFloat(x, out)) addon.maxPool2d(x as FloatArr, out as FloatArr, argmax, setGeometry(shape, win));
+      else jsBackend.maxPool2d(x, shape, win, out, argmax);
     },
   };
 }

@@ -1,0 +1,27 @@
+// Convolution helpers of the Backend interface (src/backend/js/conv.ts is the reference): im2col (unfold2d),
+// its adjoint col2im (fold2d) and max pooling, for float32 and float64, in parallel over the N·C planes.
+#pragma once
+
+#include <cstdint>
+
+namespace bp {
+
+/** An [N, C, H, W] input and a 2-D sliding window over its last two dims (see Window2d in src/backend/types.ts). */
+struct Window2d {
+  long n, c, h, w;
+  long kh, kw, sh, sw, ph, pw, dh, dw, oh, ow;
+};
+
+/** x [N,C,H,W] → out [N, C·kh·kw, oh·ow]; padding reads 0. */
+template <typename T>
+void unfold2d(const T* x, const Window2d& win, T* out);
+
+/** cols [N, C·kh·kw, oh·ow] → out [N,C,H,W] zeroed, then every cols entry added where it was read from. */
+template <typename T>
+void fold2d(const T* cols, const Window2d& win, T* out);
+
+/** Window maxima of x into out [N,C,oh,ow], argmax the winner's h·W + w (first on ties, a NaN wins, −1 if none). */
+template <typename T>
+void maxPool2d(const T* x, const Window2d& win, T* out, int32_t* argmax);
+
+}  // namespace bp
