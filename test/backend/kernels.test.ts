@@ -189,6 +189,8 @@ const COVERED = new Set([
   'slice', 'sliceAssign', 'cat', 'indexSelect', 'indexAdd', 'gather', 'scatterAdd',
   // fused-kernels.test.ts:
   'sgdStep', 'adamStep', 'logSoftmax', 'logSoftmaxBackward', 'softmaxCrossEntropy', 'softmaxCrossEntropyBackward',
+  // conv-kernels.test.ts:
+  'unfold2d', 'fold2d', 'maxPool2d',
   'activationBackward', 'bceWithLogits', 'bceWithLogitsBackward',
 ]);
 
