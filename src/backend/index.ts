@@ -1,6 +1,7 @@
 import { jsBackend } from './js/index.js';
 import { createNativeBackend, loadAddon } from './native/index.js';
 import type { Backend } from './types.js';
+import { createWasmBackend, wasmInfo } from './wasm/index.js';
 
 export type { Backend } from './types.js';
 
@@ -10,6 +11,9 @@ const backends = new Map<string, Backend>([['js', jsBackend]]);
 const load = loadAddon();
 const addon = load.addon ?? null;
 if (addon) backends.set('native', createNativeBackend(addon));
+// The WebAssembly kernels, when this runtime compiles them (SIMD128 is in every current browser and Node).
+const wasm = createWasmBackend();
+if (wasm) backends.set('wasm', wasm);
 
 /** Why the current backend was chosen, for backendInfo(). */
 let why = '';
@@ -18,17 +22,20 @@ chooseAtStart();
 // Going back to the backend chosen at start (as a test that tries each one does) restores its reason.
 const startChoice = { backend: current, why };
 
-/** BACKPROP_BACKEND=js|native forces a backend; otherwise native when it loaded, else js. Never throws. */
+/**
+ * BACKPROP_BACKEND=js|native|wasm forces a backend; otherwise the fastest that loaded: native, then wasm, then
+ * js. Never throws.
+ */
 function chooseAtStart(): void {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
   const wanted = env?.BACKPROP_BACKEND;
-  const missing = `native addon ${load.error}`;
-  current = addon ? backends.get('native')! : jsBackend;
+  const missing = [addon ? '' : `native addon ${load.error}`, wasm ? '' : `wasm ${wasmInfo().reason}`].filter(Boolean).join('; ');
+  current = addon ? backends.get('native')! : wasm ?? jsBackend;
   if (wanted && backends.has(wanted)) {
     current = backends.get(wanted)!;
     why = `forced by BACKPROP_BACKEND=${wanted}`;
-  } else if (wanted === 'native') {
-    why = `BACKPROP_BACKEND=native, but ${missing}`;
+  } else if (wanted === 'native' || wanted === 'wasm') {
+    why = `BACKPROP_BACKEND=${wanted}, but ${missing}`;
   } else if (wanted) {
     why = `BACKPROP_BACKEND=${wanted} is not a backend (${listBackends().join(', ')})`;
   } else {
@@ -72,7 +79,7 @@ export function setNumThreads(n: number): number {
   return addon ? addon.setNumThreads(n) : 1;
 }
 
-/** The thread count the native kernels use (1 when the addon is not loaded). */
+/** The thread count the native kernels use (1 when the addon is not loaded; the wasm backend uses 1). */
 export function getNumThreads(): number {
   return addon ? addon.getNumThreads() : 1;
 }
@@ -81,7 +88,7 @@ export function getNumThreads(): number {
 export interface BackendInfo {
   name: string;
   available: string[];
-  /** e.g. 'native: AVX2+FMA, 2 threads' or 'js: native addon not available (Cannot find module …)'. */
+  /** e.g. 'native: AVX2+FMA, 2 threads', 'wasm: SIMD128 + relaxed-SIMD FMA, 1 thread; native addon not built: …'. */
   reason: string;
   /** Threads the current backend computes with. */
   threads: number;
@@ -95,6 +102,8 @@ export function backendInfo(): BackendInfo {
   if (name === 'native' && addon) {
     const isa = addon.info().isa === 'avx2+fma' ? 'AVX2+FMA' : 'portable C (no AVX2+FMA on this CPU)';
     detail = `${isa}, ${threads} thread${threads === 1 ? '' : 's'}${why ? `; ${why}` : ''}`;
+  } else if (name === 'wasm') {
+    detail = `${wasmInfo().reason}${why ? `; ${why}` : ''}`;
   }
   return { name, available: listBackends(), reason: `${name}: ${detail}`, threads };
 }

@@ -9,6 +9,7 @@ import { describe, test } from 'node:test';
 import { backend, listBackends, nativeAddon, setBackend, setNumThreads, getNumThreads } from '../../src/backend/index.js';
 import { jsBackend } from '../../src/backend/js/index.js';
 import { NATIVE_MIN_ELEMENTS } from '../../src/backend/native/index.js';
+import { useWasmBuild, wasmInfo } from '../../src/backend/wasm/index.js';
 import type { Arr, Backend, BinaryOp, ReduceOp, Shape, UnaryOp } from '../../src/backend/types.js';
 import { Generator } from '../../src/index.js';
 
@@ -611,6 +612,17 @@ const withThreads = (n: number) => (): (() => void) => {
 
 describe('shared kernel suite', () => {
   for (const name of NAMES) {
+    if (name === 'wasm') {
+      // Both builds: the best one this runtime loads, and the plain SIMD128 one (no relaxed-SIMD FMA).
+      kernelSuite(name, wasmInfo().build ?? '', noop);
+      if (wasmInfo().build !== 'simd128') {
+        kernelSuite(name, 'SIMD128 build forced', () => {
+          const before = useWasmBuild('simd128');
+          return () => useWasmBuild(before);
+        });
+      }
+      continue;
+    }
     if (name !== 'native' || !addon) {
       kernelSuite(name, '', noop);
       continue;

@@ -92,6 +92,14 @@ describe('playground in Chromium', { timeout: 300_000 }, () => {
     assert.deepEqual(errors, []);
   });
 
+  test("the training worker runs on the wasm backend, and the page says so", async () => {
+    const { page, errors } = await open('tab=network');
+    await waitFor(page, "p.network.backend !== ''");
+    assert.equal(await hook<string>(page, 'network.backend'), 'wasm');
+    assert.match((await page.getByTestId('kernels').textContent()) ?? '', /Backprop's wasm: /);
+    assert.deepEqual(errors, []);
+  });
+
   test('play lowers the test loss on the circle and changes the boundary', async () => {
     const { page, errors } = await open('tab=network&dataset=circle');
     await waitFor(page, 'p.network.ready');

@@ -219,6 +219,9 @@ export function createNetworkPanel(root: HTMLElement, app: App): Panel {
     chart.setData(curve);
   }
 
+  /** The worker's kernel backend, once it has said. */
+  let backend = '';
+
   function setPlaying(p: boolean): void {
     playing = p;
     play.replaceChildren(icon(p ? 'pause' : 'play'));
@@ -242,6 +245,10 @@ export function createNetworkPanel(root: HTMLElement, app: App): Panel {
         pushCurve(msg.history);
         setPlaying(msg.playing);
         drawSnapshot();
+        return;
+      case 'backend':
+        backend = msg.name;
+        document.getElementById('kernels')!.textContent = `Training runs in a worker on Backprop's ${msg.reason}`;
         return;
       case 'error':
         if (msg.source !== 'net') return;
@@ -381,6 +388,10 @@ export function createNetworkPanel(root: HTMLElement, app: App): Panel {
       }
     },
     hooks: Object.freeze({
+      /** The kernel backend the worker trains with ('' until it has said). */
+      get backend(): string {
+        return backend;
+      },
       get ready(): boolean {
         return snapshot !== null;
       },

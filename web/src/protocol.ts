@@ -28,4 +28,6 @@ export type FromWorker =
       playing: boolean;
     }
   | { kind: 'cmp-model'; id: number; model: CompareModel; trainAcc: number; testAcc: number; grid: Float32Array }
-  | { kind: 'error'; source: 'net' | 'cmp'; message: string };
+  | { kind: 'error'; source: 'net' | 'cmp'; message: string }
+  /** Sent once when the worker starts: the kernel backend it trains with, and why that one. */
+  | { kind: 'backend'; name: string; reason: string };

@@ -4,11 +4,17 @@
  */
 import { COMPARE_MODELS, circlePoints, runModel } from './compare.js';
 import { Trainer, gridPoints, makePoints } from './netcore.js';
+import { backendInfo } from '../../src/index.js';
 import { CMP_GRID, type FromWorker, NET_GRID, type ToWorker } from './protocol.js';
 
 // The worker's global has Worker's postMessage signature (the DOM typings have no worker scope).
 const scope = self as unknown as Worker;
 const post = (msg: FromWorker, transfer: Transferable[] = []): void => scope.postMessage(msg, transfer);
+
+{
+  const { name, reason } = backendInfo();
+  post({ kind: 'backend', name, reason });
+}
 
 /** Time budget of one slice of training before the worker reports and reads its messages. */
 const SLICE_MS = 40;
