@@ -144,6 +144,19 @@ describe('info', () => {
     assert.equal(r.node, process.version);
     assert.equal(r.backend, bp.backend().name);
     assert.deepEqual(r.backends, bp.listBackends());
+    assert.equal(r.threads, bp.getNumThreads());
     assert.deepEqual(JSON.parse(out[out.length - 1]), r);
+  });
+
+  test('says why a forced backend runs', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'info', '--json'], {
+      encoding: 'utf8', env: { ...process.env, BACKPROP_BACKEND: 'wasm' },
+    });
+    const r = JSON.parse(run.stdout.trim().split('\n').pop()!) as Awaited<ReturnType<typeof info>>;
+    assert.equal(r.backend, 'wasm');
+    assert.match(r.why, /SIMD128.*forced by BACKPROP_BACKEND=wasm/);
+    const rows = run.stdout.split('\n');
+    assert.ok(rows.some((l) => /^backend details +SIMD128/.test(l)), run.stdout);
   });
 });

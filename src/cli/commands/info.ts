@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { backend, listBackends } from '../../backend/index.js';
+import { backend, backendInfo, listBackends } from '../../backend/index.js';
 import { type CommandSpec, type PrintOptions, JSON_FLAG, printJson, printer } from '../command.js';
 
 export interface InfoResult {
@@ -16,6 +16,10 @@ export interface InfoResult {
   backend: string;
   /** The backends that can be chosen with setBackend(). */
   backends: string[];
+  /** What the backend in use is and why it was chosen, e.g. 'AVX2+FMA, 2 threads' or 'SIMD128 …; native addon not built: …'. */
+  why: string;
+  /** Threads the backend in use computes with. */
+  threads: number;
 }
 
 /**
@@ -36,11 +40,12 @@ export function packageVersion(): string {
   }
 }
 
-/** Prints and returns the version, Node's version and the backends. */
+/** Prints and returns the version, Node's version, the backend in use (and why) and the available ones. */
 export async function info(options: PrintOptions = {}): Promise<InfoResult> {
   const result: InfoResult = {
     version: packageVersion(), node: process.version, platform: process.platform, arch: process.arch,
     backend: backend().name, backends: listBackends(),
+    why: backendInfo().reason.replace(/^[^:]*: /, ''), threads: backendInfo().threads,
   };
   const log = printer(options);
   const rows: [string, string][] = [
@@ -48,7 +53,10 @@ export async function info(options: PrintOptions = {}): Promise<InfoResult> {
     ['node', result.node],
     ['platform', `${result.platform} ${result.arch}`],
     ['backend in use', result.backend],
+    ['backend details', result.why],
+    ['threads', String(result.threads)],
     ['backends available', result.backends.join(', ')],
+    ['choose with', 'BACKPROP_BACKEND=native|wasm|js, or setBackend(name); setNumThreads(n)'],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) log(`${k.padEnd(width)}  ${v}`);
@@ -58,7 +66,7 @@ export async function info(options: PrintOptions = {}): Promise<InfoResult> {
 
 export const infoCommand: CommandSpec = {
   name: 'info',
-  summary: 'version, Node version, kernel backend in use and the available ones',
+  summary: 'version, Node version, the kernel backend in use and why, and the available ones',
   usage: 'info [--json]',
   flags: { json: JSON_FLAG },
   run: (f) => info({ json: f.json === true }),
