@@ -82,7 +82,10 @@ if (process.argv.includes('--sizes')) {
       `   adam js ${f(time(() => jsBackend.adamStep(p, g, m, v, null, ao)))} nat ${f(time(() => nat.adamStep(p, g, m, v, null, ao)))}` +
       `   sce ${rows}×${cols} js ${f(time(() => jsBackend.softmaxCrossEntropy(x, rows, cols, t, -100, loss, out)))} nat ${f(time(() => nat.softmaxCrossEntropy(x, rows, cols, t, -100, loss, out)))}` +
       `   unfold js ${f(time(() => jsBackend.unfold2d(x, [1, 1, n, 1], win(1, 1, 0, n, 1), out)))} nat ${f(time(() => nat.unfold2d(x, [1, 1, n, 1], win(1, 1, 0, n, 1), out)))}` +
-      `   pool js ${f(time(() => jsBackend.maxPool2d(x, [1, 1, n, 1], win(1, 1, 0, n, 1), out, t)))} nat ${f(time(() => nat.maxPool2d(x, [1, 1, n, 1], win(1, 1, 0, n, 1), out, t)))}`);
+      `   pool js ${f(time(() => jsBackend.maxPool2d(x, [1, 1, n, 1], win(1, 1, 0, n, 1), out, t)))} nat ${f(time(() => nat.maxPool2d(x, [1, 1, n, 1], win(1, 1, 0, n, 1), out, t)))}` +
+      `   tanh' js ${f(time(() => jsBackend.activationBackward('tanh', x, g, out)))} nat ${f(time(() => nat.activationBackward('tanh', x, g, out)))}` +
+      `   bce js ${f(time(() => jsBackend.bceWithLogits(x, p, out)))} nat ${f(time(() => nat.bceWithLogits(x, p, out)))}` +
+      `   bce' js ${f(time(() => jsBackend.bceWithLogitsBackward(x, p, null, 0.5, out)))} nat ${f(time(() => nat.bceWithLogitsBackward(x, p, null, 0.5, out)))}`);
   }
   Object.assign(NATIVE_MIN_ELEMENTS, saved);
 } else {
@@ -110,6 +113,21 @@ if (process.argv.includes('--sizes')) {
       row(`logSoftmaxBackward ${rows}×${cols} ${dt}`, (B) => B.logSoftmaxBackward(out, x, rows, cols, gx));
       row(`softmaxCrossEntropy ${rows}×${cols} ${dt}`, (B) => B.softmaxCrossEntropy(x, rows, cols, t, -100, loss, out));
       row(`softmaxCrossEntropyBackward ${rows}×${cols} ${dt}`, (B) => B.softmaxCrossEntropyBackward(out, t, -100, gl, rows, cols, gx));
+    }
+  }
+  // Activation backwards on W1's 64×256 hidden layer and W3's 500×8; binary cross-entropy on W3's 500 logits and a large batch.
+  for (const T of [Float32Array, Float64Array]) {
+    const dt = T === Float32Array ? 'f32' : 'f64';
+    for (const n of [500 * 8, 64 * 256]) {
+      const [y, g, out] = [rand(n, T), rand(n, T), new T(n)];
+      for (const op of ['relu', 'tanh', 'sigmoid'] as const) row(`activationBackward ${op} ${n} ${dt}`, (B) => B.activationBackward(op, y, g, out));
+    }
+    for (const n of [500, 65536]) {
+      const out = new T(n);
+      const x = rand(n, T).map((v) => v * 16) as typeof out;
+      const [t, g] = [rand(n, T).map(Math.abs) as typeof out, rand(n, T)];
+      row(`bceWithLogits ${n} ${dt}`, (B) => B.bceWithLogits(x, t, out));
+      row(`bceWithLogitsBackward ${n} ${dt}`, (B) => B.bceWithLogitsBackward(x, t, g, 0, out));
     }
   }
   // LeNet-5 on MNIST at batch 64: conv1 6@5×5 pad 2 on [64,1,28,28], pool 2, conv2 16@5×5 on [64,6,14,14], pool 2.

@@ -1,10 +1,15 @@
 // N-API bindings of the native backend. Every kernel works in place on the typed arrays' own memory
 // (napi_get_typedarray_info gives the data pointer: no copy), so results stay owned by the JS garbage collector.
 // Arguments are checked here too: a wrong call throws a JS Error, it never reads or writes out of bounds.
+#include <cstdlib>
+#include <cstring>
 #include <node_api.h>
 
 #include <cstdint>
 #include <cstdio>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "conv.h"
 #include "cpu.h"
@@ -309,6 +314,54 @@ napi_value LogSoftmaxBackward(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+/** activationBackward(op, y, g, out): op 0 relu, 1 tanh, 2 sigmoid; out = g·f'(from y). */
+napi_value ActivationBackward(napi_env env, napi_callback_info info) {
+  const char* fn = "activationBackward";
+  Args args(env, info, 4, fn);
+  const int64_t op = args.integer(0, fn);
+  FloatArgs a;
+  if (!args.ok || !floatArrays(args, fn, 1, 3, &a)) return nullptr;
+  if (op < 0 || op > 2) return args.fail(fn, "op must be 0 … 2"), nullptr;
+  const int64_t n = a.len[0];
+  if (a.len[1] < n || a.len[2] < n) return args.fail(fn, "g and out must be as long as y"), nullptr;
+  if (a.f32) bp::activationBackward(static_cast<int>(op), static_cast<const float*>(a.data[0]), static_cast<const float*>(a.data[1]), n, static_cast<float*>(a.data[2]));
+  else bp::activationBackward(static_cast<int>(op), static_cast<const double*>(a.data[0]), static_cast<const double*>(a.data[1]), n, static_cast<double*>(a.data[2]));
+  return nullptr;
+}
+
+/** bceWithLogits(x, t, out). */
+napi_value BceWithLogits(napi_env env, napi_callback_info info) {
+  const char* fn = "bceWithLogits";
+  Args args(env, info, 3, fn);
+  FloatArgs a;
+  if (!args.ok || !floatArrays(args, fn, 0, 3, &a)) return nullptr;
+  const int64_t n = a.len[0];
+  if (a.len[1] < n || a.len[2] < n) return args.fail(fn, "t and out must be as long as x"), nullptr;
+  if (a.f32) bp::bceWithLogits(static_cast<const float*>(a.data[0]), static_cast<const float*>(a.data[1]), n, static_cast<float*>(a.data[2]));
+  else bp::bceWithLogits(static_cast<const double*>(a.data[0]), static_cast<const double*>(a.data[1]), n, static_cast<double*>(a.data[2]));
+  return nullptr;
+}
+
+/** bceWithLogitsBackward(x, t, g | null, out, gScalar): out = (g or gScalar)·(σ(x) − t). */
+napi_value BceWithLogitsBackward(napi_env env, napi_callback_info info) {
+  const char* fn = "bceWithLogitsBackward";
+  Args args(env, info, 5, fn);
+  FloatArgs a;
+  if (!args.ok || !floatArrays(args, fn, 0, 4, &a, 2)) return nullptr;
+  double gScalar = 0;
+  if (napi_get_value_double(env, args.argv[4], &gScalar) != napi_ok) return args.fail(fn, "gScalar must be a number"), nullptr;
+  const int64_t n = a.len[0];
+  if (a.len[1] < n || a.len[3] < n || (a.data[2] && a.len[2] < n)) return args.fail(fn, "t, g and out must be as long as x"), nullptr;
+  if (a.f32) {
+    bp::bceWithLogitsBackward(static_cast<const float*>(a.data[0]), static_cast<const float*>(a.data[1]), static_cast<const float*>(a.data[2]),
+                              gScalar, n, static_cast<float*>(a.data[3]));
+  } else {
+    bp::bceWithLogitsBackward(static_cast<const double*>(a.data[0]), static_cast<const double*>(a.data[1]), static_cast<const double*>(a.data[2]),
+                              gScalar, n, static_cast<double*>(a.data[3]));
+  }
+  return nullptr;
+}
+
 /** The Int32Array target of `rows` class indices, each in [0, cols) or equal to ignore; nullptr with an error otherwise. */
 const int32_t* targets(Args& args, const char* fn, size_t i, int64_t rows, int64_t cols, int64_t ignore) {
   napi_typedarray_type t;
@@ -431,6 +484,27 @@ napi_value MaxPool2d(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+/** scatterAdd(out, src, index, outer, midOut, midIdx, inner): see conv.h; throws on an index outside [0, midOut). */
+napi_value ScatterAdd(napi_env env, napi_callback_info info) {
+  const char* fn = "scatterAdd";
+  Args args(env, info, 7, fn);
+  FloatArgs a;
+  if (!args.ok || !floatArrays(args, fn, 0, 2, &a)) return nullptr;
+  napi_typedarray_type ti;
+  int64_t li = 0;
+  const void* index = args.array(2, fn, &ti, &li);
+  const int64_t outer = args.integer(3, fn), midOut = args.integer(4, fn), midIdx = args.integer(5, fn), inner = args.integer(6, fn);
+  if (!args.ok) return nullptr;
+  if (ti != napi_int32_array) return args.fail(fn, "index must be an Int32Array"), nullptr;
+  const int64_t nOut = product(outer, midOut, inner), nIdx = product(outer, midIdx, inner);
+  if (nOut < 0 || nIdx < 0 || a.len[0] < nOut || a.len[1] < nIdx || li < nIdx) return args.fail(fn, "bad sizes"), nullptr;
+  const int32_t* ix = static_cast<const int32_t*>(index);
+  const bool ok = a.f32 ? bp::scatterAdd(static_cast<float*>(a.data[0]), static_cast<const float*>(a.data[1]), ix, outer, midOut, midIdx, inner)
+                        : bp::scatterAdd(static_cast<double*>(a.data[0]), static_cast<const double*>(a.data[1]), ix, outer, midOut, midIdx, inner);
+  if (!ok) return args.fail(fn, "an index is outside [0, midOut)"), nullptr;
+  return nullptr;
+}
+
 template <typename S>
 void castFrom(const void* x, void* out, napi_typedarray_type to, int64_t n) {
   if (to == napi_float32_array) bp::castToFloat<S, float>(static_cast<const S*>(x), static_cast<float*>(out), n);
@@ -510,7 +584,25 @@ napi_value PeakGflops(napi_env env, napi_callback_info info) {
 
 }  // namespace
 
+/**
+ * Keeps the large, short-lived tensor buffers (im2col columns, activations: 1–30 MB each step) in the malloc heap
+ * instead of fresh mmap()s: Node's ArrayBuffers come from calloc, and glibc maps every block above its mmap
+ * threshold anew, so each step page-faults its whole working set back in (on LeNet at batch 64, ~30% of a step).
+ * Blocks up to 32 MB (glibc's maximum threshold) come from the heap, and up to 128 MB of freed heap top is kept
+ * for the next step rather than returned to the OS. Set once per process, at load; glibc only.
+ */
+static void tuneAllocator() {
+#if defined(__GLIBC__)
+  // BACKPROP_MALLOC_TUNING=0 leaves glibc's defaults (for a host process that tunes malloc itself).
+  const char* opt = std::getenv("BACKPROP_MALLOC_TUNING");
+  if (opt != nullptr && std::strcmp(opt, "0") == 0) return;
+  mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 128 * 1024 * 1024);
+#endif
+}
+
 NAPI_MODULE_INIT() {
+  tuneAllocator();
   const napi_property_descriptor props[] = {
       {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -523,6 +615,10 @@ NAPI_MODULE_INIT() {
       {"logSoftmaxBackward", nullptr, LogSoftmaxBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"softmaxCrossEntropy", nullptr, SoftmaxCrossEntropy, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"softmaxCrossEntropyBackward", nullptr, SoftmaxCrossEntropyBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"activationBackward", nullptr, ActivationBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"bceWithLogits", nullptr, BceWithLogits, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"bceWithLogitsBackward", nullptr, BceWithLogitsBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"scatterAdd", nullptr, ScatterAdd, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unfold2d", nullptr, Unfold2d, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"fold2d", nullptr, Fold2d, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPool2d", nullptr, MaxPool2d, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -297,6 +297,27 @@ void maxPool2d(const T* x, const Window2d& w, T* out, int32_t* argmax) {
   runConv(ConvJob<T>{kPool, x, w, out, argmax}, w.n * w.c * w.oh * w.ow * w.kh * w.kw);
 }
 
+template <typename T>
+bool scatterAdd(T* out, const T* src, const int32_t* index, long outer, long midOut, long midIdx, long inner) {
+  // Checked first, so a bad index leaves out untouched.
+  const long n = outer * midIdx * inner;
+  for (long p = 0; p < n; p++)
+    if (index[p] < 0 || index[p] >= midOut) return false;
+  // Positions in the js kernel's order (row-major over the index), so sums into one element round the same way.
+  for (long o = 0; o < outer; o++) {
+    T* dst = out + o * midOut * inner;
+    const long base = o * midIdx * inner;
+    for (long m = 0; m < midIdx; m++) {
+      const int32_t* ix = index + base + m * inner;
+      const T* sv = src + base + m * inner;
+      for (long i = 0; i < inner; i++) dst[ix[i] * inner + i] += sv[i];
+    }
+  }
+  return true;
+}
+
+template bool scatterAdd<float>(float*, const float*, const int32_t*, long, long, long, long);
+template bool scatterAdd<double>(double*, const double*, const int32_t*, long, long, long, long);
 template void unfold2d<float>(const float*, const Window2d&, float*);
 template void unfold2d<double>(const double*, const Window2d&, double*);
 template void fold2d<float>(const float*, const Window2d&, float*);

@@ -24,4 +24,11 @@ void fold2d(const T* cols, const Window2d& win, T* out);
 template <typename T>
 void maxPool2d(const T* x, const Window2d& win, T* out, int32_t* argmax);
 
+/**
+ * out.scatter_add_(dim, index, src) with out viewed as [outer, midOut, inner] and index, src as
+ * [outer, midIdx, inner]: out[o, index[o,m,i], i] += src[o,m,i]. False (out untouched) if an index is not in [0, midOut).
+ */
+template <typename T>
+bool scatterAdd(T* out, const T* src, const int32_t* index, long outer, long midOut, long midIdx, long inner);
+
 }  // namespace bp

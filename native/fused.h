@@ -45,4 +45,16 @@ void softmaxCrossEntropy(const T* x, long rows, long cols, const int32_t* target
 template <typename T>
 void softmaxCrossEntropyBackward(const T* probs, const int32_t* target, long ignore, const T* g, long rows, long cols, T* out);
 
+/** The backward of an activation from its output y: op 0 relu g·[y > 0], 1 tanh g·(1 − y²), 2 sigmoid g·y·(1 − y). */
+template <typename T>
+void activationBackward(int op, const T* y, const T* g, long n, T* out);
+
+/** Binary cross-entropy on logits: out = max(x, 0) − x·t + log1p(e^−|x|). */
+template <typename T>
+void bceWithLogits(const T* x, const T* t, long n, T* out);
+
+/** Its backward: out = g·(σ(x) − t), g[i] or gScalar when g is nullptr. */
+template <typename T>
+void bceWithLogitsBackward(const T* x, const T* t, const T* g, double gScalar, long n, T* out);
+
 }  // namespace bp

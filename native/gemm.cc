@@ -272,6 +272,121 @@ void gemmSerial(const Plan<T>& P, View<T> A, View<T> B, T* C, long ldc, long m, 
   }
 }
 
+// ---- small products with few columns (n ≤ 16 float32, ≤ 8 float64): no packing of A, no edge tiles ----
+// The W3 MLP's products (500×2×8, 8×500×8, 500×8×1, …) are a few µs of packing and half-empty 6×16 edge tiles
+// in the blocked path for < 1 µs of arithmetic. Here B is copied once into k rows of NV vectors (zero-padded),
+// and rows of C are computed R at a time straight from A (strided reads, so transA costs nothing), each row's
+// sum over p in order. Only on one thread (below kParallelFlops) and when those B rows fit in L1.
+
+#if BP_X86
+template <typename T>
+struct Vec;
+template <>
+struct Vec<float> {
+  using V = __m256;
+  static constexpr int lanes = 8;
+  BP_AVX2 static V zero() { return _mm256_setzero_ps(); }
+  BP_AVX2 static V bcast(const float* p) { return _mm256_broadcast_ss(p); }
+  BP_AVX2 static V load(const float* p) { return _mm256_loadu_ps(p); }
+  BP_AVX2 static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+  BP_AVX2 static V add(V a, V b) { return _mm256_add_ps(a, b); }
+  BP_AVX2 static void store(float* p, V v) { _mm256_storeu_ps(p, v); }
+  /** Stores the first `count` (0 … 8) lanes. */
+  BP_AVX2 static void storeFirst(float* p, V v, long count) {
+    static const int32_t k[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+    _mm256_maskstore_ps(p, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(k + 8 - count)), v);
+  }
+};
+template <>
+struct Vec<double> {
+  using V = __m256d;
+  static constexpr int lanes = 4;
+  BP_AVX2 static V zero() { return _mm256_setzero_pd(); }
+  BP_AVX2 static V bcast(const double* p) { return _mm256_broadcast_sd(p); }
+  BP_AVX2 static V load(const double* p) { return _mm256_loadu_pd(p); }
+  BP_AVX2 static V fma(V a, V b, V c) { return _mm256_fmadd_pd(a, b, c); }
+  BP_AVX2 static V add(V a, V b) { return _mm256_add_pd(a, b); }
+  BP_AVX2 static void store(double* p, V v) { _mm256_storeu_pd(p, v); }
+  /** Stores the first `count` (0 … 4) lanes. */
+  BP_AVX2 static void storeFirst(double* p, V v, long count) {
+    static const int64_t k[8] = {-1, -1, -1, -1, 0, 0, 0, 0};
+    _mm256_maskstore_pd(p, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(k + 4 - count)), v);
+  }
+};
+
+/** Rows [i0, i0 + R) of C = A·Bp, Bp k rows of NV vectors (row stride bs); the first n columns of each row are stored. */
+template <typename T, int NV, int R>
+BP_AVX2 inline void smallRows(const T* A, long ars, long acs, const T* Bp, long bs, long k, long n, T* C, long ldc, long i0) {
+  using W = Vec<T>;
+  constexpr int L = W::lanes;
+  typename W::V acc[R][NV];
+  for (int r = 0; r < R; r++)
+    for (int v = 0; v < NV; v++) acc[r][v] = W::zero();
+  const T* a = A + i0 * ars;
+  for (long p = 0; p < k; p++, a += acs) {
+    typename W::V b[NV];
+    for (int v = 0; v < NV; v++) b[v] = W::load(Bp + p * bs + v * L);
+    for (int r = 0; r < R; r++) {
+      const typename W::V ar = W::bcast(a + r * ars);
+      for (int v = 0; v < NV; v++) acc[r][v] = W::fma(ar, b[v], acc[r][v]);
+    }
+  }
+  for (int r = 0; r < R; r++) {
+    T* c = C + (i0 + r) * ldc;
+    for (int v = 0; v < NV; v++) {
+      const long left = n - v * L;
+      if (left >= L) W::store(c + v * L, acc[r][v]);
+      else W::storeFirst(c + v * L, acc[r][v], left);
+    }
+  }
+}
+
+template <typename T, int NV>
+BP_AVX2 void smallGemmAvx2(View<T> A, View<T> B, T* C, long m, long k, long n, T* Bp) {
+  constexpr int L = Vec<T>::lanes;
+  constexpr int R = NV == 1 ? 8 : 4;  // 8 independent accumulators cover the FMA latency
+  const T* b = Bp;
+  long bs = NV * L;
+  if (B.cs == 1 && n == NV * L) {
+    // Rows of B already are whole vectors: read them in place.
+    b = B.p;
+    bs = B.rs;
+  } else {
+    for (long p = 0; p < k; p++) {
+      T* dst = Bp + p * NV * L;
+      for (long j = 0; j < n; j++) dst[j] = B.p[p * B.rs + j * B.cs];
+      for (long j = n; j < NV * L; j++) dst[j] = 0;
+    }
+  }
+  long i = 0;
+  for (; i + R <= m; i += R) smallRows<T, NV, R>(A.p, A.rs, A.cs, b, bs, k, n, C, n, i);
+  for (; i + 2 <= m; i += 2) smallRows<T, NV, 2>(A.p, A.rs, A.cs, b, bs, k, n, C, n, i);
+  if (i < m) smallRows<T, NV, 1>(A.p, A.rs, A.cs, b, bs, k, n, C, n, i);
+}
+#endif
+
+/** L1 bytes the copied B rows may take in the small path. */
+constexpr long kSmallBBytes = 16 * 1024;
+
+/** True (and C computed) when the small path takes the product: AVX2, n ≤ 2 vectors, B's rows within kSmallBBytes. */
+template <typename T>
+bool smallGemm(View<T> A, View<T> B, T* C, long m, long k, long n) {
+#if BP_X86
+  constexpr int L = 32 / sizeof(T);
+  if (activeIsa() != Isa::avx2 || n > 2 * L) return false;
+  const int nv = n > L ? 2 : 1;
+  if (k * nv * 32 > kSmallBBytes) return false;
+  T* Bp = t_scratch.get<T>(1, k * nv * L);
+  if (!Bp) return false;
+  if (nv == 1) smallGemmAvx2<T, 1>(A, B, C, m, k, n, Bp);
+  else smallGemmAvx2<T, 2>(A, B, C, m, k, n, Bp);
+  return true;
+#else
+  (void)A, (void)B, (void)C, (void)m, (void)k, (void)n;
+  return false;
+#endif
+}
+
 /** Work below this many flops runs on one thread: waking the pool costs more than it saves. */
 constexpr double kParallelFlops = 1 << 20;
 
@@ -348,6 +463,15 @@ void gemm(const T* a, const T* b, T* c, long batch, long m, long k, long n, bool
   Job<T> job{&P, a, b, c, batch, m, k, n, transA, transB, 0, 0};
   const double flops = 2.0 * m * k * n;
   const int threads = numThreads();
+  if (flops < kParallelFlops && n <= 64 / static_cast<long>(sizeof(T))) {
+    // Few columns: the small path for each matrix if it takes them (it checks the ISA and B's size).
+    bool done = true;
+    for (long i = 0; i < batch && done; i++) {
+      const View<T> A = viewA(job, i), B = viewB(job, i);
+      done = smallGemm<T>(A, B, c + i * m * n, m, k, n);
+    }
+    if (done) return;
+  }
   if (threads <= 1 || flops * batch < kParallelFlops) {
     runPart<T>(&job, 0, 1);
     return;

@@ -14,7 +14,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { add, div } from './elementwise.js';
 import { matmul } from './linalg.js';
 import { sum } from './reduce.js';
-import { reshape, scatterAdd, squeeze, transpose, unsqueeze } from './shape.js';
+import { expand, reshape, scatterAdd, squeeze, transpose, unsqueeze } from './shape.js';
 import { K, cast, empty, expectTensor, record, toFloat } from './util.js';
 
 /** A 2-D size: one number for both spatial dims, or an [h, w] pair. */
@@ -165,8 +165,20 @@ export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opti
     // [groups, Cout/groups, taps] @ [N, groups, taps, L] → [N, groups, Cout/groups, L]
     const y = matmul(reshape(cast(weight, dtype), [groups, Co / groups, taps]), reshape(cols, [N, groups, taps, win.oh * win.ow]));
     const out = reshape(y, [N, Co, win.oh, win.ow]);
-    return bias ? add(out, reshape(cast(bias, dtype), [Co, 1, 1])) : out;
+    return bias ? addChannelBias(out, cast(bias, dtype)) : out;
   });
+}
+
+/**
+ * out [N, C, H, W] + bias [C] per channel, as [N, C·H·W] + the bias repeated H·W times ([C·H·W]): a row operand
+ * tiled down the rows, which the accelerated backends add in one pass (a [C, 1, 1] operand broadcasts in the
+ * middle of the shape, which they leave to the js kernel's index walk). The backward sums over N, then H·W.
+ */
+function addChannelBias(out: Tensor, bias: Tensor): Tensor {
+  const [N, C, H, W] = out.shape;
+  const L = H * W;
+  const tiled = reshape(expand(reshape(bias, [C, 1]), [C, L]), [C * L]);
+  return reshape(add(reshape(out, [N, C * L]), tiled), out.shape);
 }
 
 /** conv2d's window: stride, dilation and padding checked; 'same' puts the odd padding past the grid's end (bottom/right, as PyTorch). */
@@ -202,7 +214,7 @@ export function convTranspose2d(input: Tensor, weight: Tensor, bias?: Tensor | n
     const wt = transpose(reshape(cast(weight, dtype), [groups, C / groups, taps]), 1, 2);
     const cols = matmul(wt, reshape(cast(x, dtype), [N, groups, C / groups, H * W]));
     const out = foldWindows(reshape(cols, [N, Co * kh * kw, H * W]), outShape, win);
-    return bias ? add(out, reshape(cast(bias, dtype), [Co, 1, 1])) : out;
+    return bias ? addChannelBias(out, cast(bias, dtype)) : out;
   });
 }
 

@@ -3,7 +3,7 @@
  * references written here from their definitions in src/backend/types.ts (naive loops over every window and
  * tap), and every accelerated backend also against the js kernel on a LeNet-sized case. Also the sums over
  * non-consecutive axes that BatchNorm2d takes ([N,C,H,W] over [0,2,3]), which the native backend splits into
- * consecutive-axes sums. The native backend runs under 1 and 2 threads and under its forced portable path.
+ * consecutive-axes sums, and scatterAdd at max pooling's backward sizes. The native backend runs under 1 and 2 threads and under its forced portable path.
  * Part of the shared kernel suite (kernels.test.ts lists these kernels as covered).
  */
 import assert from 'node:assert/strict';
@@ -313,6 +313,38 @@ function convSuite(name: string, variant: string, apply: () => () => void): void
           }
         }
       }
+    }
+  });
+
+  it('scatterAdd at max-pooling-backward sizes (repeated indices accumulate in index order), and a bad index', () => {
+    const g = new Generator(12);
+    for (const [dt, T] of FLOATS) {
+      // [N, C, H·W] gets [N, C, oh·ow] gradients at argmax positions; also dim 0 and a last dim of 1.
+      for (const [outShape, dim, idxLen] of [[[8, 6, 784], 2, 196], [[3, 300, 5], 1, 200], [[40, 7, 1], 0, 90]] as [Shape, number, number][]) {
+        const indexShape = outShape.map((d, i) => (i === dim ? idxLen : d));
+        const n = size(indexShape);
+        const index = Int32Array.from({ length: n }, () => Math.floor(g.nextFloat() * outShape[dim]));
+        const src = randn(g, n, T);
+        const out = randn(g, size(outShape), T);
+        const want = T.from(out);
+        const inner = size(outShape.slice(dim + 1));
+        const outer = size(outShape.slice(0, dim));
+        for (let p = 0; p < n; p++) {
+          const o = Math.floor(p / (idxLen * inner));
+          const i = p % inner;
+          want[(o * outShape[dim] + index[p]) * inner + i] += src[p];
+        }
+        assert.equal(outer * idxLen * inner, n);
+        B.scatterAdd(out, outShape, dim, index, indexShape, src);
+        assertExact(out, want, `scatterAdd ${dt} [${outShape}] dim ${dim}`);
+      }
+    }
+    if (name === 'native') {
+      const out = new Float32Array(1000);
+      const index = new Int32Array(1000).fill(3);
+      index[999] = 1000;
+      assert.throws(() => B.scatterAdd(out, [1000], 0, index, [1000], new Float32Array(1000)), /outside/);
+      assert.ok(out.every((v) => v === 0), 'a bad index leaves out untouched');
     }
   });
 

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { backend, listBackends, setBackend } from '../../src/backend/index.js';
+import { backend, getNumThreads, listBackends, nativeAddon, setBackend, setNumThreads } from '../../src/backend/index.js';
 import { jsBackend } from '../../src/backend/js/index.js';
 import type { AdamStep, Backend, FloatArr, SGDStep } from '../../src/backend/types.js';
 import { Generator } from '../../src/index.js';
@@ -75,10 +75,25 @@ function refAdam(p: number[], g: number[], m: number[], v: number[], vmax: numbe
   }
 }
 
-function fusedSuite(name: string): void {
+/**
+ * The suite, for one backend. `variant` names a setting it runs under (thread count, forced portable code);
+ * `apply` switches to it for the duration of each test and returns the function that restores the previous one.
+ */
+function fusedSuite(name: string, variant = '', apply: () => () => void = () => () => {}): void {
   const B = backendNamed(name);
+  const label = `${name}${variant ? ` (${variant})` : ''}`;
+  const it = (title: string, body: () => void): void => {
+    test(`${label}: ${title}`, () => {
+      const restore = apply();
+      try {
+        body();
+      } finally {
+        restore();
+      }
+    });
+  };
 
-  test(`${name}: sgdStep — plain, momentum (first and later steps), dampening, Nesterov, weight decay`, () => {
+  it(`sgdStep — plain, momentum (first and later steps), dampening, Nesterov, weight decay`, () => {
     const g0 = new Generator(1);
     const settings: Omit<SGDStep, 'first'>[] = [
       { lr: 0.1, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false },
@@ -111,7 +126,7 @@ function fusedSuite(name: string): void {
     }
   });
 
-  test(`${name}: adamStep — Adam and AdamW, amsgrad, weight decay, steps 1 and 7`, () => {
+  it(`adamStep — Adam and AdamW, amsgrad, weight decay, steps 1 and 7`, () => {
     const g0 = new Generator(2);
     for (const [dt, Type] of FLOATS) {
       for (const n of LENGTHS) {
@@ -143,7 +158,7 @@ function fusedSuite(name: string): void {
   /** Shapes rows × cols: one column, tails around 4/8/16, many rows. */
   const SHAPES: [number, number][] = [[0, 5], [1, 1], [3, 1], [1, 10], [64, 10], [5, 17], [7, 33], [2, 1000], [300, 3]];
 
-  test(`${name}: logSoftmax and its backward, with large, −∞ and NaN logits`, () => {
+  it(`logSoftmax and its backward, with large, −∞ and NaN logits`, () => {
     const g0 = new Generator(3);
     for (const [dt, Type] of FLOATS) {
       for (const [rows, cols] of SHAPES) {
@@ -180,7 +195,7 @@ function fusedSuite(name: string): void {
     }
   });
 
-  test(`${name}: softmaxCrossEntropy forward and backward, with ignored rows`, () => {
+  it(`softmaxCrossEntropy forward and backward, with ignored rows`, () => {
     const g0 = new Generator(4);
     for (const [dt, Type] of FLOATS) {
       for (const [rows, cols] of SHAPES) {
@@ -215,7 +230,7 @@ function fusedSuite(name: string): void {
     }
   });
 
-  test(`${name}: activationBackward for relu, tanh and sigmoid`, () => {
+  it(`activationBackward for relu, tanh and sigmoid`, () => {
     const g0 = new Generator(6);
     for (const [dt, Type] of FLOATS) {
       for (const n of LENGTHS) {
@@ -238,7 +253,7 @@ function fusedSuite(name: string): void {
     }
   });
 
-  test(`${name}: bceWithLogits forward and backward, stable at ±100 and exact at 0`, () => {
+  it(`bceWithLogits forward and backward, stable at ±100 and exact at 0`, () => {
     const g0 = new Generator(7);
     for (const [dt, Type] of FLOATS) {
       for (const n of LENGTHS) {
@@ -263,7 +278,7 @@ function fusedSuite(name: string): void {
   });
 
   if (name !== 'js') {
-    test(`${name}: the fused kernels agree with the js kernels on a training-sized case`, () => {
+    it(`the fused kernels agree with the js kernels on a training-sized case`, () => {
       const g0 = new Generator(5);
       const n = 784 * 256 + 13;
       for (const [dt, Type] of FLOATS) {
@@ -280,11 +295,51 @@ function fusedSuite(name: string): void {
         B.logSoftmax(x, 64, 10, a);
         jsBackend.logSoftmax(x, 64, 10, b);
         assertClose(a, b, tolOf(Type) * 4, `logSoftmax ${dt} vs js`);
+        // Activation backwards: the same float64 formula rounded once, so equal to js; the cross-entropy within tolerance.
+        const y = randn(g0, n, Type).map(Math.tanh) as FloatArr;
+        const [c, d] = [new Type(n), new Type(n)];
+        for (const op of ['relu', 'tanh', 'sigmoid'] as const) {
+          B.activationBackward(op, y, g, c);
+          jsBackend.activationBackward(op, y, g, d);
+          assert.deepEqual(c, d, `activationBackward ${op} ${dt} vs js`);
+        }
+        const t = p.map((v) => (v > 0 ? 1 : 0)) as FloatArr;
+        B.bceWithLogits(buf, t, c);
+        jsBackend.bceWithLogits(buf, t, d);
+        assertClose(c, d, tolOf(Type), `bceWithLogits ${dt} vs js`);
+        B.bceWithLogitsBackward(buf, t, g, 0, c);
+        jsBackend.bceWithLogitsBackward(buf, t, g, 0, d);
+        assertClose(c, d, tolOf(Type), `bceWithLogitsBackward ${dt} vs js`);
       }
     });
   }
 }
 
+const withThreads = (n: number) => (): (() => void) => {
+  const before = getNumThreads();
+  setNumThreads(n);
+  return () => setNumThreads(before);
+};
+
 describe('fused kernels on every backend', () => {
-  for (const name of listBackends()) fusedSuite(name);
+  const addon = nativeAddon();
+  for (const name of listBackends()) {
+    if (name !== 'native' || !addon) {
+      fusedSuite(name);
+      continue;
+    }
+    const isa = addon.info().isa;
+    fusedSuite(name, `${isa}, 1 thread`, withThreads(1));
+    if (addon.info().cores >= 2) fusedSuite(name, `${isa}, 2 threads`, withThreads(2));
+    if (isa !== 'portable') {
+      fusedSuite(name, 'portable C path forced, 2 threads', () => {
+        const undoThreads = withThreads(2)();
+        addon.setIsa('portable');
+        return () => {
+          addon.setIsa('avx2+fma');
+          undoThreads();
+        };
+      });
+    }
+  }
 });

@@ -44,6 +44,19 @@ export interface NativeAddon {
   /** Backend.softmaxCrossEntropyBackward; the same target check. */
   softmaxCrossEntropyBackward(probs: Float32Array | Float64Array, out: Float32Array | Float64Array, g: Float32Array | Float64Array,
     target: Int32Array, rows: number, cols: number, ignoreIndex: number): void;
+  /** Backend.activationBackward; op 0 relu, 1 tanh, 2 sigmoid. */
+  activationBackward(op: number, y: Float32Array | Float64Array, g: Float32Array | Float64Array, out: Float32Array | Float64Array): void;
+  /** Backend.bceWithLogits. */
+  bceWithLogits(x: Float32Array | Float64Array, t: Float32Array | Float64Array, out: Float32Array | Float64Array): void;
+  /** Backend.bceWithLogitsBackward (g null: gScalar for every element). */
+  bceWithLogitsBackward(x: Float32Array | Float64Array, t: Float32Array | Float64Array, g: Float32Array | Float64Array | null,
+    out: Float32Array | Float64Array, gScalar: number): void;
+  /**
+   * Backend.scatterAdd with out viewed as [outer, midOut, inner] and index/src as [outer, midIdx, inner]; throws if an
+   * index is outside [0, midOut) (out untouched then).
+   */
+  scatterAdd(out: Float32Array | Float64Array, src: Float32Array | Float64Array, index: Int32Array,
+    outer: number, midOut: number, midIdx: number, inner: number): void;
   /** Backend.unfold2d; geometry = [N, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow]. */
   unfold2d(x: Float32Array | Float64Array, out: Float32Array | Float64Array, geometry: Int32Array): void;
   /** Backend.fold2d (out zeroed first); the same geometry, of out. */

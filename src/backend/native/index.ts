@@ -1,12 +1,14 @@
 /**
  * The native backend: the js backend with the kernels where native code wins replaced by calls into the C++
  * addon: AVX2/FMA GEMM; elementwise arithmetic, comparisons, casts and activations; sums (over any axes);
- * the fused optimizer steps and softmax rows; im2col, col2im and max pooling. Every other kernel, and every call these do not cover (other dtypes, other broadcast patterns, sizes
- * where the ~0.3 µs call costs more than it saves), runs the js kernel. Arithmetic, comparisons and casts are
- * bit-identical to js; exp/tanh/sigmoid agree to an ulp (float64 polynomials, rounded once: identical on a
- * million random inputs); GEMM and sums round differently (another summation order), within the tested bounds.
- * The optimizer steps, unfold2d, fold2d and maxPool2d are bit-identical to js; the softmax kernels use a vector
- * eˣ (≤ 1e-14 relative) and another summation order.
+ * the fused optimizer steps, softmax rows, activation backwards and binary cross-entropy on logits; im2col,
+ * col2im and max pooling. Every other kernel, and every call these do not cover (other dtypes, other broadcast
+ * patterns, sizes where the ~0.3 µs call costs more than it saves), runs the js kernel. Arithmetic, comparisons
+ * and casts are bit-identical to js; exp/tanh/sigmoid agree to an ulp (float64 polynomials, rounded once:
+ * identical on a million random inputs); GEMM and sums round differently (another summation order), within the
+ * tested bounds. The optimizer steps, activation backwards, unfold2d, fold2d and maxPool2d are bit-identical to
+ * js; the softmax and binary cross-entropy kernels use a vector eˣ and log1p (≤ 1e-14 relative) and, for
+ * softmax, another summation order.
  */
 import { jsBackend } from '../js/index.js';
 import type { AdamStep, Arr, Backend, BinaryOp, ReduceOp, SGDStep, Shape, UnaryOp, Window2d } from '../types.js';
@@ -27,8 +29,12 @@ export const NATIVE_MIN_ELEMENTS = {
   sgdStep: 96, adamStep: 48,
   /** rows · cols of the softmax kernels (the addon wins from 2 rows of 10). */
   softmax: 16,
+  /** Elements of activationBackward and of the binary cross-entropy kernels (npx tsx bench/kernels.ts --sizes). */
+  activationBackward: 96, bce: 16, bceBackward: 32,
   /** Output elements of unfold2d/maxPool2d, of fold2d (the worst geometry, 1-wide rows, crosses at ≈ 128). */
   conv: 128,
+  /** Index elements of scatterAdd (max pooling's backward). */
+  scatterAdd: 256,
 };
 
 /** Ops the addon's binary kernel has: arithmetic (out of the inputs' type), then comparisons (out bool). */
@@ -36,6 +42,7 @@ const BINARY_CODE: Partial<Record<BinaryOp, number>> = {
   add: 0, sub: 1, mul: 2, div: 3, eq: 4, ne: 5, lt: 6, le: 7, gt: 8, ge: 9,
 };
 const UNARY_CODE: Partial<Record<UnaryOp, number>> = { relu: 0, exp: 1, tanh: 2, sigmoid: 3 };
+const ACTIVATION_CODE = { relu: 0, tanh: 1, sigmoid: 2 } as const;
 
 /** Both float32 or both float64 (the addon never converts). */
 function sameFloat(x: Arr, y: Arr): boolean {
@@ -225,6 +232,38 @@ export function createNativeBackend(addon: NativeAddon): Backend {
         addon.softmaxCrossEntropyBackward(probs, out, g, target, rows, cols, ignoreIndex);
       } else {
         jsBackend.softmaxCrossEntropyBackward(probs, target, ignoreIndex, g, rows, cols, out);
+      }
+    },
+
+    activationBackward(op: 'relu' | 'tanh' | 'sigmoid', y: FloatArr, g: FloatArr, out: FloatArr): void {
+      if (y.length >= NATIVE_MIN_ELEMENTS.activationBackward && sameFloat(y, g) && sameFloat(y, out)) addon.activationBackward(ACTIVATION_CODE[op], y, g, out);
+      else jsBackend.activationBackward(op, y, g, out);
+    },
+
+    bceWithLogits(x: FloatArr, t: FloatArr, out: FloatArr): void {
+      if (x.length >= NATIVE_MIN_ELEMENTS.bce && sameFloat(x, t) && sameFloat(x, out)) addon.bceWithLogits(x, t, out);
+      else jsBackend.bceWithLogits(x, t, out);
+    },
+
+    bceWithLogitsBackward(x: FloatArr, t: FloatArr, g: FloatArr | null, gScalar: number, out: FloatArr): void {
+      if (x.length >= NATIVE_MIN_ELEMENTS.bceBackward && sameFloat(x, t) && sameFloat(x, out) && sameFloatOrNull(x, g)) {
+        addon.bceWithLogitsBackward(x, t, g, out, gScalar);
+      } else {
+        jsBackend.bceWithLogitsBackward(x, t, g, gScalar, out);
+      }
+    },
+
+    scatterAdd(out: Arr, outShape: Shape, dim: number, index: Int32Array, indexShape: Shape, src: Arr): void {
+      // The [outer, mid, inner] case: index has out's shape except along dim (max pooling's backward).
+      if (index.length >= NATIVE_MIN_ELEMENTS.scatterAdd && sameFloat(out, src) && indexShape.length === outShape.length &&
+        indexShape.every((d, i) => i === dim || d === outShape[i])) {
+        let outer = 1;
+        let inner = 1;
+        for (let i = 0; i < dim; i++) outer *= outShape[i];
+        for (let i = dim + 1; i < outShape.length; i++) inner *= outShape[i];
+        addon.scatterAdd(out as FloatArr, src as FloatArr, index, outer, outShape[dim], indexShape[dim], inner);
+      } else {
+        jsBackend.scatterAdd(out, outShape, dim, index, indexShape, src);
       }
     },
 
