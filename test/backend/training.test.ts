@@ -102,9 +102,9 @@ test('backendInfo names the backend in use, the ones available, why, and its thr
   assert.equal(info.name, backend().name);
   assert.ok(info.reason.startsWith(`${info.name}: `), info.reason);
   if (!process.env.BACKPROP_BACKEND) {
-    // By default the native backend is chosen when it loads; otherwise the reason says why not.
-    assert.equal(info.name, addon ? 'native' : 'js');
-    if (!addon) assert.match(info.reason, /^js: native addon (not built|failed to load|not loaded)/);
+    // By default the native backend is chosen when it loads, else wasm; the reason then says why not native.
+    assert.equal(info.name, addon ? 'native' : NAMES.includes('wasm') ? 'wasm' : 'js');
+    if (!addon) assert.match(info.reason, /native addon (not built|failed to load|not loaded)/);
   }
   const start = backendInfo();
   using('js', () => {
