@@ -40,6 +40,8 @@ export interface Env {
   tfjs: string;
   torch: string;
   rss: string;
+  /** How Backprop's side ran: compiled JavaScript, or through tsx. */
+  backpropHow: string;
   skipped: string[];
 }
 
@@ -131,6 +133,7 @@ export function renderReport(env: Env, jobs: Job[], records: RunRecord[], gemm: 
   lines.push(`- Backprop backends: ${env.backends.join(', ')}; peers: ${env.tfjs}; ${env.torch}`);
   lines.push(`- Command: \`${env.command}\` (${env.reps} rep${env.reps > 1 ? 's' : ''} per job, interleaved)`);
   lines.push(`- Peak RSS: ${env.rss} (whole process, including the 25 MB data set)`);
+  lines.push(`- Backprop: ${env.backpropHow}`);
   lines.push('');
   lines.push('Protocol of ../shared/bench/peers (same data, initial weights, batch order and optimizer in every framework). ' +
     'Backprop runs a plain training loop (indexSelect batch, forward, loss, zeroGrad, backward, SGD step, loss.item()); rows marked fit() run the same through fit(). ' +

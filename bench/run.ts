@@ -166,17 +166,35 @@ function parseTime(stderr: string): { rssKb: number | null; cpuS: number | null 
   return { rssKb: rss, cpuS: user === null || sys === null ? null : user + sys };
 }
 
+/**
+ * Backprop's side compiled to plain JavaScript, as an installed package runs (from dist/): backprop_bench.ts and
+ * the library bundled by esbuild into bench/.build/bench/ (three folders below the root, the depth of
+ * dist/backend/native/, so the addon's relative path resolves the same), npm packages left as imports. Running it
+ * through tsx instead would add tsx's transpiler (~35 MB RSS, slower start) to Backprop's figures only.
+ * Falls back to tsx, saying so, when esbuild is missing.
+ */
+function compileBackpropBench(): { argv: string[]; how: string } {
+  const esbuild = join(ROOT, 'node_modules', '.bin', 'esbuild');
+  const out = join(BENCH, '.build', 'bench', 'backprop_bench.mjs');
+  const tsx = { argv: [process.execPath, '--import', 'tsx', join(BENCH, 'backprop_bench.ts')], how: 'run through tsx (esbuild not found, so not compiled)' };
+  if (!existsSync(esbuild)) return tsx;
+  const p = spawnSync(esbuild, [join(BENCH, 'backprop_bench.ts'), '--bundle', '--packages=external', '--platform=node', '--format=esm',
+    '--target=node20', `--outfile=${out}`, '--log-level=error'], { cwd: ROOT, encoding: 'utf8' });
+  if (p.status !== 0) throw new Error(`bench: compiling bench/backprop_bench.ts with esbuild failed: ${(p.stderr || p.stdout).trim()}`);
+  return { argv: [process.execPath, out], how: 'compiled to JavaScript (esbuild bundle in bench/.build, npm packages external), as an installed package runs' };
+}
+
 /** Every (job, workload) to run, and the ones skipped with the reason. */
 function planJobs(o: {
   workloads: string[]; quick: boolean; backends: string[]; fit: boolean; threads: number; python: string;
-  tfjs: boolean; torch: boolean; convOk: boolean;
+  tfjs: boolean; torch: boolean; convOk: boolean; backpropArgv: string[];
 }): { jobs: Job[]; skipped: string[] } {
   const jobs: Job[] = [];
   const skipped: string[] = [];
   const node = process.execPath;
   const bp = (b: string, threads: number, fitMode: boolean, w: string): Job => ({
     id: `backprop-${b}${fitMode ? '-fit' : ''}-${threads}t`, label: `Backprop ${b} ${threads}T${fitMode ? ', fit()' : ''}`, workload: w, kind: 'backprop', cwd: ROOT,
-    argv: [node, '--import', 'tsx', join(BENCH, 'backprop_bench.ts'), '--workload', w, '--data', DATA, '--backend', b,
+    argv: [...o.backpropArgv, '--workload', w, '--data', DATA, '--backend', b,
       ...quickArgs(w, o.quick, true), ...(fitMode ? ['--mode', 'fit'] : [])],
     env: { ...threadEnv(threads), BACKPROP_BACKEND: b },
   });
@@ -301,19 +319,23 @@ async function main(): Promise<void> {
   if (backends.length === 0) throw new Error(`bench: backend ${wanted.join(', ')} not available (${bp.reason}); available: ${bp.available.join(', ')}`);
   const gnuTime = hasGnuTime();
   const threads = cpus().length;
-  const plan = planJobs({ workloads, quick, backends, fit: a.fit === 'true', threads, python, tfjs: tfjs.version !== null, torch: torch.version !== null, convOk: bp.conv === true });
+  const compiled = compileBackpropBench();
+  const plan = planJobs({
+    workloads, quick, backends, fit: a.fit === 'true', threads, python, tfjs: tfjs.version !== null, torch: torch.version !== null,
+    convOk: bp.conv === true, backpropArgv: compiled.argv,
+  });
   const jobs = plan.jobs.filter((j) => selected(j.id));
   for (const b of missingBackends) plan.skipped.push(`Backprop ${b}: not available (${bp.reason}; available: ${bp.available.join(', ')})`);
   const env: Env = {
     date: new Date().toISOString().replace('T', ' ').slice(0, 16) + ' UTC',
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
-    cpu: cpuModel(), cores: threads, node: process.version, backends, quick, reps,
+    cpu: cpuModel(), cores: threads, node: process.version, backends, quick, reps, backpropHow: compiled.how,
     tfjs: tfjs.version ? `TF.js ${tfjs.version}` : `TF.js: not available (${tfjs.why})`,
     torch: torch.version ? `PyTorch ${torch.version} (${python})` : `PyTorch: not available (${torch.why})`,
     rss: gnuTime ? '/usr/bin/time -v' : 'process.resourceUsage().maxRSS of each Node child; n/a for Python',
     skipped: plan.skipped,
   };
-  console.log(`${env.cpu}, ${threads} cores, Node ${env.node}; ${env.tfjs}; ${env.torch}`);
+  console.log(`${env.cpu}, ${threads} cores, Node ${env.node}; ${env.tfjs}; ${env.torch}; Backprop ${compiled.how}`);
   for (const s of plan.skipped) console.log(`skip: ${s}`);
   console.log(`${jobs.length} jobs × ${reps} reps${quick ? ' (quick)' : ''}`);
 
