@@ -1,10 +1,11 @@
 /**
- * Measures the wasm backend against the js one: GEMM GFLOP/s (both builds, copies in and out included) and
- * the sizes from which each wasm kernel wins (for WASM_MIN_ELEMENTS). Run: npx tsx bench/wasm.ts [--gemm|--kernels]
+ * Measures the wasm backend against the js one: GEMM GFLOP/s (both builds, copies in and out included), the
+ * GEMM at 1 and 2 threads (for WASM_MIN_FLOPS_PER_THREAD), and the sizes from which each wasm kernel wins
+ * (for WASM_MIN_ELEMENTS). Run: npx tsx bench/wasm.ts [--gemm|--threads|--kernels]
  */
 import { jsBackend } from '../src/backend/js/index.js';
 import type { Backend } from '../src/backend/types.js';
-import { createWasmBackend, useWasmBuild, wasmInfo } from '../src/backend/wasm/index.js';
+import { createWasmBackend, getWasmThreads, setWasmThreads, useWasmBuild, wasmInfo, wasmThreadsReady } from '../src/backend/wasm/index.js';
 
 const wasm = createWasmBackend();
 if (!wasm) throw new Error(`wasm backend unavailable: ${wasmInfo().reason}`);
@@ -38,7 +39,36 @@ function gemmRate(B: Backend, m: number, k: number, n: number, tA: boolean, tB: 
   return (2 * m * k * n) / time(() => B.matmul(a, b, c, 1, m, k, n, tA, tB)) / 1e6;
 }
 
-if (which !== '--kernels') {
+/** Sets the wasm GEMM's threads and waits until its workers serve. */
+async function threads(n: number): Promise<void> {
+  setWasmThreads(n);
+  if (n > 1 && !(await wasmThreadsReady())) throw new Error(`wasm threads did not start: ${wasmInfo().reason}`);
+}
+
+const threadsBefore = getWasmThreads();
+await threads(1);
+
+if (which === '--threads') {
+  const shapes: [string, number, number, number, boolean, boolean][] = [
+    ['16³', 16, 16, 16, false, false], ['32³', 32, 32, 32, false, false], ['48³', 48, 48, 48, false, false],
+    ['64³', 64, 64, 64, false, false], ['96³', 96, 96, 96, false, false], ['128³', 128, 128, 128, false, false], ['160³', 160, 160, 160, false, false], ['192³', 192, 192, 192, false, false],
+    ['256³', 256, 256, 256, false, false], ['1024³', 1024, 1024, 1024, false, false],
+    ['x·Wᵀ 64×784×256', 64, 784, 256, false, true], ['dY·W 64×256×784', 64, 256, 784, false, false], ['dYᵀ·X 256×64×784', 256, 64, 784, true, false],
+    ['x·Wᵀ 64×256×128', 64, 256, 128, false, true], ['dY·W 64×128×256', 64, 128, 256, false, false], ['dYᵀ·X 128×64×256', 128, 64, 256, true, false],
+    ['x·Wᵀ 64×128×10', 64, 128, 10, false, true],
+  ];
+  console.log(`GEMM GFLOP/s, float32, wasm ${wasmInfo().build}, 1 and 2 threads (best of 7; copies included)`);
+  console.log('shape | MFLOP | 1 thread | 2 threads | ratio');
+  for (const [name, m, k, n, tA, tB] of shapes) {
+    await threads(1);
+    const one = gemmRate(wasm, m, k, n, tA, tB);
+    await threads(2);
+    const two = gemmRate(wasm, m, k, n, tA, tB);
+    console.log(`${name} | ${((2 * m * k * n) / 1e6).toFixed(2)} | ${one.toFixed(1)} | ${two.toFixed(1)} | ${(two / one).toFixed(2)}`);
+  }
+}
+
+if (which !== '--kernels' && which !== '--threads') {
   const shapes: [string, number, number, number, boolean, boolean][] = [
     ['64³', 64, 64, 64, false, false], ['256³', 256, 256, 256, false, false], ['512³', 512, 512, 512, false, false],
     ['1024³', 1024, 1024, 1024, false, false],
@@ -58,7 +88,7 @@ if (which !== '--kernels') {
   useWasmBuild('relaxed-simd');
 }
 
-if (which !== '--gemm') {
+if (which !== '--gemm' && which !== '--threads') {
   const ratio = (f: (B: Backend) => () => void): string => (time(f(jsBackend), 10) / time(f(wasm), 10)).toFixed(2);
   const sizes = [16, 32, 64, 128, 256, 512, 1024, 4096, 65536];
   console.log('\njs time / wasm time (> 1: wasm wins), by element count (GEMM: cube side)');
@@ -121,3 +151,5 @@ if (which !== '--gemm') {
     return (B) => () => B.softmaxCrossEntropyBackward(p, t, -100, g, n / 16, 16, o);
   });
 }
+
+setWasmThreads(threadsBefore);

@@ -1,7 +1,7 @@
 import { jsBackend } from './js/index.js';
 import { createNativeBackend, loadAddon } from './native/index.js';
 import type { Backend } from './types.js';
-import { createWasmBackend, wasmInfo } from './wasm/index.js';
+import { createWasmBackend, getWasmThreads, setWasmThreads, wasmInfo } from './wasm/index.js';
 
 export type { Backend } from './types.js';
 
@@ -70,25 +70,31 @@ export function listBackends(): string[] {
 }
 
 /**
- * Sets how many threads the native kernels use (like torch.set_num_threads): at most the cores this process
- * may run on (more would only make spinning threads fight for them); returns the count in effect. The js
- * backend is single-threaded and ignores it.
+ * Sets how many threads the native kernels and the wasm GEMM use (like torch.set_num_threads): at most the
+ * cores this process may run on (more would only make threads fight for them), and 1 for wasm where the
+ * host has no threads for it (backendInfo() says why). Returns the count in effect: the current backend's,
+ * or on js (single-threaded, it ignores the setting) the count native, else wasm, would use. Default: the cores.
  */
 export function setNumThreads(n: number): number {
   if (!Number.isInteger(n) || n < 1) throw new Error(`setNumThreads: got ${n}; expected a positive integer`);
-  return addon ? addon.setNumThreads(n) : 1;
+  if (addon) addon.setNumThreads(n);
+  if (wasm) setWasmThreads(n);
+  if (current.name !== 'js') return getNumThreads();
+  return addon ? addon.getNumThreads() : wasm ? getWasmThreads() : 1;
 }
 
-/** The thread count the native kernels use (1 when the addon is not loaded; the wasm backend uses 1). */
+/** The thread count the current backend computes with (1 for js). */
 export function getNumThreads(): number {
-  return addon ? addon.getNumThreads() : 1;
+  if (current.name === 'native' && addon) return addon.getNumThreads();
+  if (current.name === 'wasm' && wasm) return getWasmThreads();
+  return 1;
 }
 
 /** What `backprop info` prints: the backend in use, the ones available, why this one, its threads. */
 export interface BackendInfo {
   name: string;
   available: string[];
-  /** e.g. 'native: AVX2+FMA, 2 threads', 'wasm: SIMD128 + relaxed-SIMD FMA, 1 thread; native addon not built: …'. */
+  /** e.g. 'native: AVX2+FMA, 2 threads', 'wasm: SIMD128 + relaxed-SIMD FMA, 2 threads (workers); native addon not built: …'. */
   reason: string;
   /** Threads the current backend computes with. */
   threads: number;
@@ -97,7 +103,7 @@ export interface BackendInfo {
 /** Describes the current backend and why it was chosen. */
 export function backendInfo(): BackendInfo {
   const name = current.name;
-  const threads = name === 'native' && addon ? addon.getNumThreads() : 1;
+  const threads = getNumThreads();
   let detail = why || 'the reference backend';
   if (name === 'native' && addon) {
     const isa = addon.info().isa === 'avx2+fma' ? 'AVX2+FMA' : 'portable C (no AVX2+FMA on this CPU)';

@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 import { backend, listBackends, nativeAddon, setBackend, setNumThreads, getNumThreads } from '../../src/backend/index.js';
 import { jsBackend } from '../../src/backend/js/index.js';
 import { NATIVE_MIN_ELEMENTS } from '../../src/backend/native/index.js';
-import { useWasmBuild, wasmInfo } from '../../src/backend/wasm/index.js';
+import { getWasmThreads, setWasmMinFlopsPerThread, setWasmThreads, useWasmBuild, wasmInfo, wasmThreadsReady } from '../../src/backend/wasm/index.js';
 import type { Arr, Backend, BinaryOp, ReduceOp, Shape, UnaryOp } from '../../src/backend/types.js';
 import { Generator } from '../../src/index.js';
 
@@ -613,12 +613,34 @@ const withThreads = (n: number) => (): (() => void) => {
 describe('shared kernel suite', () => {
   for (const name of NAMES) {
     if (name === 'wasm') {
-      // Both builds: the best one this runtime loads, and the plain SIMD128 one (no relaxed-SIMD FMA).
-      kernelSuite(name, wasmInfo().build ?? '', noop);
-      if (wasmInfo().build !== 'simd128') {
+      // Both builds: the best one this runtime loads (on 1 thread, and on 2 where there are 2 cores, every
+      // GEMM split however small), and the plain SIMD128 one (no relaxed-SIMD FMA).
+      const build = wasmInfo().build ?? '';
+      const withWasmThreads = (n: number) => (): (() => void) => {
+        const before = getWasmThreads();
+        setWasmThreads(n);
+        return () => setWasmThreads(before);
+      };
+      kernelSuite(name, `${build}, 1 thread`, withWasmThreads(1));
+      if (build !== 'simd128') {
         kernelSuite(name, 'SIMD128 build forced', () => {
           const before = useWasmBuild('simd128');
           return () => useWasmBuild(before);
+        });
+      }
+      if (wasmInfo().threads >= 2) {
+        // Workers start asynchronously; the suite's tests are synchronous, so wait for them here.
+        test(`wasm (${build}, 2 threads): the workers start`, async () => {
+          setWasmThreads(2);
+          assert.ok(await wasmThreadsReady(), wasmInfo().reason);
+        });
+        kernelSuite(name, `${build}, 2 threads, every GEMM split`, () => {
+          const undoThreads = withWasmThreads(2)();
+          const minFlops = setWasmMinFlopsPerThread(1);
+          return () => {
+            setWasmMinFlopsPerThread(minFlops);
+            undoThreads();
+          };
         });
       }
       continue;

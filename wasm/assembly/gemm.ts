@@ -164,6 +164,17 @@ function packB(b: usize, k: i32, n: i32, transB: bool, k0: i32, j0: i32, kc: i32
  * `scratch` has gemmScratchBytes() free bytes.
  */
 export function sgemm(a: usize, b: usize, c: usize, batch: i32, m: i32, k: i32, n: i32, transA: bool, transB: bool, scratch: usize): void {
+  sgemmPart(a, b, c, batch, m, k, n, transA, transB, scratch, 0, m, 0, n);
+}
+
+/**
+ * The block rows [i0, i1) × columns [j0, j1) of every out[b] of sgemm, and nothing else: what one thread
+ * computes (its own `scratch`). Each element gets exactly the operations sgemm gives it — the same KC blocks
+ * of k in the same order, an edge tile's sum the same as a full tile's — so any split of the output among
+ * threads gives bit-identical results.
+ */
+export function sgemmPart(a: usize, b: usize, c: usize, batch: i32, m: i32, k: i32, n: i32, transA: bool, transB: bool,
+  scratch: usize, i0: i32, i1: i32, j0: i32, j1: i32): void {
   const packedA = scratch;
   const packedB = packedA + <usize>(MC * KC) * 4;
   const edge = packedB + <usize>(KC * NC) * 4;
@@ -173,17 +184,17 @@ export function sgemm(a: usize, b: usize, c: usize, batch: i32, m: i32, k: i32, 
     const B = b + <usize>q * k * n * 4;
     const C = c + <usize>q * m * n * 4;
     if (k == 0) {
-      memory.fill(C, 0, <usize>m * n * 4);
+      for (let i = i0; i < i1; i++) memory.fill(C + (<usize>i * n + j0) * 4, 0, <usize>(j1 - j0) * 4);
       continue;
     }
-    for (let jc = 0; jc < n; jc += NC) {
-      const nc = min(NC, n - jc);
+    for (let jc = j0; jc < j1; jc += NC) {
+      const nc = min(NC, j1 - jc);
       for (let pc = 0; pc < k; pc += KC) {
         const kc = min(KC, k - pc);
         const acc = pc > 0;
         packB(B, k, n, transB, pc, jc, kc, nc, packedB);
-        for (let ic = 0; ic < m; ic += MC) {
-          const mc = min(MC, m - ic);
+        for (let ic = i0; ic < i1; ic += MC) {
+          const mc = min(MC, i1 - ic);
           packA(A, m, k, transA, ic, pc, mc, kc, packedA);
           for (let jr = 0; jr < nc; jr += NR) {
             const cols = min(NR, nc - jr);

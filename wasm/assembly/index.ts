@@ -1,6 +1,6 @@
 // Backprop's WebAssembly kernels (SIMD128; relaxed-SIMD FMA in the second build). Every function works on
 // byte offsets into this module's exported memory, which src/backend/wasm/index.ts manages as a scratch arena.
-export { sgemm, gemmScratchBytes } from './gemm';
+export { sgemm, sgemmPart, gemmScratchBytes } from './gemm';
 
 /** The first free byte after the module's static data. */
 export function heapBase(): usize {

@@ -4,15 +4,21 @@
  * relaxed SIMD where the runtime has it), relu/exp/tanh/sigmoid (float64 lanes rounded once, so within an ulp
  * of js), add/sub/mul/div over the broadcast patterns of ../patterns.ts (bit-identical to js), sums over
  * consecutive axes (float64 accumulation) and the fused optimizer and softmax kernels. Every other kernel,
- * dtype, pattern or size below WASM_MIN_ELEMENTS runs the js kernel. One thread.
+ * dtype, pattern or size below WASM_MIN_ELEMENTS runs the js kernel.
  *
- * Memory: the module's own linear memory is a scratch arena, reset at each call: inputs are copied in, the
+ * Threads (./threads.ts): where the host allows them (Node; a browser worker in a cross-origin isolated
+ * page) the shared-memory builds load, and a GEMM of at least WASM_MIN_FLOPS_PER_THREAD per thread is split
+ * among setWasmThreads(n) threads (default: the cores), the caller and n − 1 workers. Other kernels run on
+ * the calling thread.
+ *
+ * Memory: the module's linear memory is a scratch arena, reset at each call: inputs are copied in, the
  * kernel runs on byte offsets, results are copied out. It grows when a call needs more and never shrinks.
  */
 import { jsBackend } from '../js/index.js';
 import { aroundAxes, layoutOf, strides } from '../patterns.js';
 import type { AdamStep, Arr, Backend, BinaryOp, FloatArr, ReduceOp, SGDStep, Shape, UnaryOp } from '../types.js';
-import { RELAXED_SIMD_BASE64, SIMD128_BASE64 } from './binary.js';
+import { RELAXED_SIMD_BASE64, RELAXED_SIMD_SHARED_BASE64, SIMD128_BASE64, SIMD128_SHARED_BASE64 } from './binary.js';
+import { CONTROL_BYTES, cores, MAX_THREADS, threadsUnavailable, WorkerPool } from './threads.js';
 
 /**
  * Sizes from which the wasm kernel beats the js one, copies in and out included (npx tsx bench/wasm.ts
@@ -23,6 +29,21 @@ export const WASM_MIN_ELEMENTS = {
   matmul: 1, binary: 256, unary: 32, relu: 256, sum: 16, optimizer: 256, softmax: 256, softmaxBackward: 512,
 };
 
+/**
+ * Work (2·m·k·n flops) from which each further thread pays for itself in a GEMM: a product of f flops runs
+ * on min(threads, f / this) threads. Measured with npx tsx bench/wasm.ts --threads (Node 20, Zen 3, 2 cores):
+ * 2 threads break even at 4 MFLOP (waking a worker costs tens of µs), gain 1.14× at 8, 1.3–1.5× at 14–34.
+ */
+export const WASM_MIN_FLOPS_PER_THREAD = 3e6;
+let minFlopsPerThread = WASM_MIN_FLOPS_PER_THREAD;
+
+/** @internal Sets the flops per thread from which a GEMM is split (tests split every GEMM); returns the previous value. */
+export function setWasmMinFlopsPerThread(flops: number): number {
+  const before = minFlopsPerThread;
+  minFlopsPerThread = flops;
+  return before;
+}
+
 /** The two builds of wasm/assembly: plain SIMD128, and SIMD128 + relaxed SIMD (FMA in the GEMM). */
 export type WasmBuild = 'simd128' | 'relaxed-simd';
 
@@ -32,6 +53,8 @@ interface WasmExports {
   heapBase(): number;
   gemmScratchBytes(): number;
   sgemm(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean, scratch: number): void;
+  sgemmPart(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean,
+    scratch: number, i0: number, i1: number, j0: number, j1: number): void;
   unaryF32(op: number, x: number, out: number, n: number): void;
   binaryF32(op: number, a: number, b: number, out: number, rows: number, cols: number, ars: number, acs: number, brs: number, bcs: number): void;
   sumF32(x: number, out: number, outer: number, mid: number, inner: number): void;
@@ -47,16 +70,24 @@ interface WasmExports {
 const ALIGN = 64;
 const PAGE = 65536;
 
-/** One instance of a build, with its memory used as a bump arena that every kernel call resets. */
+/**
+ * One instance of a build, with its memory used as a bump arena that every kernel call resets. A
+ * shared-memory build keeps the threads' control block just below the arena, and its workers in `pool`.
+ */
 class WasmKernels {
   readonly k: WasmExports;
+  readonly ctl: number;
   private readonly base: number;
   private top: number;
   private bytes: Uint8Array;
+  pool: WorkerPool | null = null;
 
-  constructor(module: WebAssembly.Module) {
-    this.k = new WebAssembly.Instance(module, {}).exports as unknown as WasmExports;
-    this.base = align(this.k.heapBase());
+  /** Instantiates `module`; a shared build (`shared`) gets a fresh shared memory. */
+  constructor(readonly module: WebAssembly.Module, readonly shared: boolean) {
+    const memory = shared ? sharedMemory() : null;
+    this.k = new WebAssembly.Instance(module, memory ? { env: { memory } } : {}).exports as unknown as WasmExports;
+    this.ctl = align(this.k.heapBase());
+    this.base = align(this.ctl + (shared ? CONTROL_BYTES : 0));
     this.top = this.base;
     this.bytes = new Uint8Array(this.k.memory.buffer);
   }
@@ -97,6 +128,18 @@ class WasmKernels {
 
 const align = (n: number): number => Math.ceil(n / ALIGN) * ALIGN;
 
+/** A shared memory for a threaded build: up to 4 GiB where the host reserves that much, else less. */
+function sharedMemory(): WebAssembly.Memory {
+  for (const maximum of [65536, 16384, 4096]) {
+    try {
+      return new WebAssembly.Memory({ initial: 32, maximum, shared: true });
+    } catch (e) {
+      if (maximum === 4096) throw e;
+    }
+  }
+  throw new Error('unreachable');
+}
+
 function decode(b64: string): Uint8Array<ArrayBuffer> {
   const s = atob(b64);
   const bytes = new Uint8Array(s.length);
@@ -124,11 +167,12 @@ function relaxedSupported(bytes: Uint8Array<ArrayBuffer>): boolean {
   return WebAssembly.validate(bytes);
 }
 
-/** The loaded builds, or why there are none. */
+/** The loaded builds, or why there are none; why there are no threads ('' when there can be). */
 interface WasmState {
   plain: WasmKernels | null;
   relaxed: WasmKernels | null;
   error: string;
+  noThreads: string;
 }
 
 let state: WasmState | null = null;
@@ -138,20 +182,21 @@ let active: WasmKernels | null = null;
 /** Compiles and instantiates both builds once (synchronously); never throws. */
 function load(): WasmState {
   if (state) return state;
-  state = { plain: null, relaxed: null, error: '' };
+  state = { plain: null, relaxed: null, error: '', noThreads: threadsUnavailable() };
   if (typeof WebAssembly !== 'object' || typeof WebAssembly.Module !== 'function') {
     state.error = 'no WebAssembly in this runtime';
     return state;
   }
-  try {
-    const plain = decode(SIMD128_BASE64);
-    if (!WebAssembly.validate(plain)) {
-      state.error = 'this runtime has no WebAssembly SIMD128';
-      return state;
+  if (!state.noThreads) {
+    try {
+      loadBuilds(state, SIMD128_SHARED_BASE64, RELAXED_SIMD_SHARED_BASE64, true);
+    } catch (e) {
+      state.plain = state.relaxed = null;
+      state.noThreads = `the shared-memory build did not load: ${e instanceof Error ? e.message : String(e)}`;
     }
-    state.plain = new WasmKernels(new WebAssembly.Module(plain));
-    const relaxed = decode(RELAXED_SIMD_BASE64);
-    if (relaxedSupported(relaxed)) state.relaxed = new WasmKernels(new WebAssembly.Module(relaxed));
+  }
+  try {
+    if (!state.plain) loadBuilds(state, SIMD128_BASE64, RELAXED_SIMD_BASE64, false);
   } catch (e) {
     // E.g. a browser main thread refusing a synchronous compile.
     state.error = `failed to load: ${e instanceof Error ? e.message : String(e)}`;
@@ -160,21 +205,116 @@ function load(): WasmState {
   return state;
 }
 
+/** Instantiates the plain build, and the relaxed one where the runtime validates it, into `s`. */
+function loadBuilds(s: WasmState, plainB64: string, relaxedB64: string, shared: boolean): void {
+  const plain = decode(plainB64);
+  if (!WebAssembly.validate(plain)) {
+    if (shared) throw new Error('this runtime has no WebAssembly threads');
+    s.error = 'this runtime has no WebAssembly SIMD128';
+    return;
+  }
+  s.plain = new WasmKernels(new WebAssembly.Module(plain), shared);
+  const relaxed = decode(relaxedB64);
+  if (relaxedSupported(relaxed)) s.relaxed = new WasmKernels(new WebAssembly.Module(relaxed), shared);
+}
+
+/** Threads the GEMM may use (setWasmThreads); starts at the cores. */
+let wantThreads = 0;
+/** Why the workers stopped ('' when they did not); cleared by setWasmThreads. */
+let threadFailure = '';
+
+/**
+ * Sets the threads the wasm GEMM uses, at most the cores (more would only fight over them) and 1 where the
+ * host has no threads for wasm (wasmInfo().reason says why); returns the count in effect. Workers start
+ * at the next GEMM large enough to split, and serve once they are ready (until then the caller computes).
+ */
+export function setWasmThreads(n: number): number {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`setWasmThreads: got ${n}; expected a positive integer`);
+  wantThreads = Math.min(n, cores(), MAX_THREADS);
+  threadFailure = '';
+  const s = load();
+  for (const w of [s.plain, s.relaxed]) {
+    if (w?.pool && (w.pool.size !== wantThreads - 1 || w.pool.failure)) stopPool(w);
+  }
+  return getWasmThreads();
+}
+
+/** The threads the wasm GEMM uses now. */
+export function getWasmThreads(): number {
+  const s = load();
+  if (!active?.shared || s.noThreads || threadFailure) return 1;
+  if (!wantThreads) wantThreads = cores();
+  return wantThreads;
+}
+
+function stopPool(w: WasmKernels): void {
+  w.pool?.stop();
+  w.pool = null;
+}
+
+/**
+ * @internal Resolves once the active build's workers serve (starting them if needed): true, or false when
+ * there are no threads or they did not start within `timeoutMs`. Tests await it; calls never need to.
+ */
+export async function wasmThreadsReady(timeoutMs = 10000): Promise<boolean> {
+  const w = active;
+  if (!w || getWasmThreads() < 2) return false;
+  const pool = ensurePool(w);
+  const t0 = performance.now();
+  while (pool && !pool.failure && pool.ready() < pool.size && performance.now() - t0 < timeoutMs) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return pool !== null && !pool.failure && pool.ready() === pool.size;
+}
+
+/** @internal GEMM parts the active build's workers have computed (tests check that workers do compute). */
+export function wasmPartsByWorkers(): number {
+  return active?.pool?.partsByWorkers() ?? 0;
+}
+
+/** @internal Terminates one worker of the active build as if it had died; resolves once the pool noticed. */
+export async function killWasmWorker(): Promise<void> {
+  const pool = active?.pool;
+  if (!pool) return;
+  pool.killOne();
+  while (!pool.failure) await new Promise((r) => setTimeout(r, 5));
+}
+
+/** The pool of `w`, started if the thread count wants one; null if it does not or the workers failed. */
+function ensurePool(w: WasmKernels): WorkerPool | null {
+  if (w.pool?.failure) {
+    threadFailure = w.pool.failure;
+    stopPool(w);
+  }
+  const threads = getWasmThreads();
+  if (threads < 2) return null;
+  if (!w.pool) w.pool = new WorkerPool(w.module, w.k.memory, w.ctl, threads - 1);
+  return w.pool;
+}
+
 /** Which build the wasm backend runs, or why it cannot run (then `build` is null). */
 export interface WasmInfo {
   build: WasmBuild | null;
-  /** 'SIMD128 + relaxed-SIMD FMA, 1 thread', 'SIMD128, 1 thread', or why not: 'this runtime has no WebAssembly SIMD128'. */
+  /**
+   * 'SIMD128 + relaxed-SIMD FMA, 2 threads (workers)', 'SIMD128, 1 thread', '…, 1 thread (why no more)', or
+   * why there is no build: 'this runtime has no WebAssembly SIMD128'.
+   */
   reason: string;
+  /** Threads the GEMM uses (getWasmThreads()). */
+  threads: number;
   /** Whether the relaxed build loaded (it may still be switched off by useWasmBuild). */
   relaxedAvailable: boolean;
 }
 
 export function wasmInfo(): WasmInfo {
   const s = load();
-  if (!active) return { build: null, reason: s.error, relaxedAvailable: false };
+  if (!active) return { build: null, reason: s.error, threads: 1, relaxedAvailable: false };
+  if (active.pool?.failure) ensurePool(active);
   const build: WasmBuild = active === s.relaxed ? 'relaxed-simd' : 'simd128';
-  const reason = `${build === 'relaxed-simd' ? 'SIMD128 + relaxed-SIMD FMA' : 'SIMD128'}, 1 thread`;
-  return { build, reason, relaxedAvailable: s.relaxed !== null };
+  const threads = getWasmThreads();
+  const why = threadFailure ? ` (${threadFailure})` : s.noThreads && cores() > 1 ? ` (${s.noThreads})` : threads > 1 ? ' (workers)' : '';
+  const reason = `${build === 'relaxed-simd' ? 'SIMD128 + relaxed-SIMD FMA' : 'SIMD128'}, ${threads} thread${threads === 1 ? '' : 's'}${why}`;
+  return { build, reason, threads, relaxedAvailable: s.relaxed !== null };
 }
 
 /**
@@ -220,6 +360,56 @@ function attempt(body: (w: WasmKernels) => void): boolean {
   }
 }
 
+/**
+ * sgemm on `w` (operands at byte offsets pa, pb, pc), split among the threads when the product is large
+ * enough and workers serve. Returns false if the workers failed during the call: then `w` has been replaced
+ * by a fresh instance without threads (a stuck worker may still write into the old memory) and the caller
+ * must redo the call.
+ */
+function gemm(w: WasmKernels, pa: number, pb: number, pc: number, batch: number, m: number, k: number, n: number,
+  transA: boolean, transB: boolean): boolean {
+  const flops = 2 * batch * m * k * n;
+  const threads = Math.min(getWasmThreads(), Math.floor(flops / minFlopsPerThread));
+  const pool = threads > 1 && w.shared ? ensurePool(w) : null;
+  const ranges = pool && pool.ready() > 0 ? splitOutput(m, n, threads) : [];
+  const stride = w.k.gemmScratchBytes();
+  if (ranges.length < 2) {
+    w.k.sgemm(pa, pb, pc, batch, m, k, n, transA, transB, w.alloc(stride));
+    return true;
+  }
+  const scratch = w.alloc(stride * ranges.length);
+  // A part runs at ≥ 1 GFLOP/s even on a crowded machine; far past that, its worker is taken for dead.
+  const deadlineMs = Math.max(5000, flops / ranges.length / 1e6);
+  if (pool!.run(w.k, [pa, pb, pc, batch, m, k, n, +transA, +transB, scratch, stride], ranges, deadlineMs)) return true;
+  threadFailure = pool!.failure || 'a GEMM part failed in a worker';
+  stopPool(w);
+  const fresh = new WasmKernels(w.module, w.shared);
+  const s = load();
+  if (s.plain === w) s.plain = fresh;
+  if (s.relaxed === w) s.relaxed = fresh;
+  if (active === w) active = fresh;
+  return false;
+}
+
+/**
+ * The output of a GEMM (m×n per batch item) split into at most `parts` parts by whole 4×8 tiles, along the
+ * longer side: [i0, i1, j0, j1] each. Fixed by the shape and the part count alone.
+ */
+export function splitOutput(m: number, n: number, parts: number): number[][] {
+  const byCols = n >= m;
+  const len = byCols ? n : m;
+  const unit = byCols ? 8 : 4;
+  const units = Math.ceil(len / unit);
+  const count = Math.max(1, Math.min(parts, units));
+  const ranges: number[][] = [];
+  for (let p = 0; p < count; p++) {
+    const lo = Math.min(len, Math.floor((p * units) / count) * unit);
+    const hi = Math.min(len, Math.floor(((p + 1) * units) / count) * unit);
+    ranges.push(byCols ? [0, m, lo, hi] : [lo, hi, 0, n]);
+  }
+  return ranges;
+}
+
 /** The wasm backend, or null when the module cannot load here (wasmInfo() says why). */
 export function createWasmBackend(): Backend | null {
   if (!load().plain && !load().relaxed) return null;
@@ -229,14 +419,17 @@ export function createWasmBackend(): Backend | null {
 
     matmul(a: Arr, b: Arr, out: Arr, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean): void {
       if (f32(a, b, out) && m * k * n >= WASM_MIN_ELEMENTS.matmul) {
-        const done = attempt((w) => {
+        let redo = false;
+        const body = (w: WasmKernels): void => {
           const pa = w.put(a as Float32Array);
           const pb = w.put(b as Float32Array);
           const pc = w.alloc(out.byteLength);
-          const scratch = w.alloc(w.k.gemmScratchBytes());
-          w.k.sgemm(pa, pb, pc, batch, m, k, n, transA, transB, scratch);
-          w.get(pc, out as Float32Array);
-        });
+          redo = !gemm(w, pa, pb, pc, batch, m, k, n, transA, transB);
+          if (!redo) w.get(pc, out as Float32Array);
+        };
+        let done = attempt(body);
+        // A redo runs on the fresh single-threaded instance that replaced one whose workers failed.
+        if (done && redo) done = attempt(body) && !redo;
         if (done) return;
       }
       jsBackend.matmul(a, b, out, batch, m, k, n, transA, transB);
