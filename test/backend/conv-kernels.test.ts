@@ -8,10 +8,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { backend, getNumThreads, listBackends, nativeAddon, setBackend, setNumThreads } from '../../src/backend/index.js';
 import { jsBackend } from '../../src/backend/js/index.js';
 import type { Arr, Backend, Shape, Window2d } from '../../src/backend/types.js';
 import { Generator } from '../../src/index.js';
+import { backendNamed, forEachBackendVariant } from './variants.js';
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
 type FloatArr = Float32Array | Float64Array;
@@ -28,13 +28,6 @@ function randn(g: Generator, n: number, Type: Ctor): FloatArr {
   return a;
 }
 
-function backendNamed(name: string): Backend {
-  const before = backend().name;
-  setBackend(name);
-  const b = backend();
-  setBackend(before);
-  return b;
-}
 
 const same = (x: number, y: number): boolean => Object.is(x, y) || (Number.isNaN(x) && Number.isNaN(y));
 
@@ -358,31 +351,6 @@ function convSuite(name: string, variant: string, apply: () => () => void): void
   });
 }
 
-const noop = (): (() => void) => () => {};
-const withThreads = (n: number) => (): (() => void) => {
-  const before = getNumThreads();
-  setNumThreads(n);
-  return () => setNumThreads(before);
-};
-
 describe('convolution kernels on every backend', () => {
-  const addon = nativeAddon();
-  for (const name of listBackends()) {
-    if (name !== 'native' || !addon) {
-      convSuite(name, '', noop);
-      continue;
-    }
-    convSuite(name, `${addon.info().isa}, 1 thread`, withThreads(1));
-    if (addon.info().cores >= 2) convSuite(name, `${addon.info().isa}, 2 threads`, withThreads(2));
-    if (addon.info().isa !== 'portable') {
-      convSuite(name, 'portable C path forced, 2 threads', () => {
-        const undoThreads = withThreads(2)();
-        addon.setIsa('portable');
-        return () => {
-          addon.setIsa('avx2+fma');
-          undoThreads();
-        };
-      });
-    }
-  }
+  forEachBackendVariant(convSuite);
 });

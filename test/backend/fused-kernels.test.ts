@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { backend, getNumThreads, listBackends, nativeAddon, setBackend, setNumThreads } from '../../src/backend/index.js';
 import { jsBackend } from '../../src/backend/js/index.js';
 import type { AdamStep, Backend, FloatArr, SGDStep } from '../../src/backend/types.js';
 import { Generator } from '../../src/index.js';
+import { backendNamed, forEachBackendVariant } from './variants.js';
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
 const FLOATS: [string, Ctor][] = [['float32', Float32Array], ['float64', Float64Array]];
@@ -24,13 +24,6 @@ function randn(g: Generator, n: number, Type: Ctor, scale = 1): FloatArr {
   return a;
 }
 
-function backendNamed(name: string): Backend {
-  const before = backend().name;
-  setBackend(name);
-  const b = backend();
-  setBackend(before);
-  return b;
-}
 
 /** Relative closeness: |got − want| ≤ tol·(1 + |want|); non-finite values must match exactly. */
 function assertClose(got: ArrayLike<number>, want: ArrayLike<number>, tol: number, what: string): void {
@@ -315,31 +308,6 @@ function fusedSuite(name: string, variant = '', apply: () => () => void = () => 
   }
 }
 
-const withThreads = (n: number) => (): (() => void) => {
-  const before = getNumThreads();
-  setNumThreads(n);
-  return () => setNumThreads(before);
-};
-
 describe('fused kernels on every backend', () => {
-  const addon = nativeAddon();
-  for (const name of listBackends()) {
-    if (name !== 'native' || !addon) {
-      fusedSuite(name);
-      continue;
-    }
-    const isa = addon.info().isa;
-    fusedSuite(name, `${isa}, 1 thread`, withThreads(1));
-    if (addon.info().cores >= 2) fusedSuite(name, `${isa}, 2 threads`, withThreads(2));
-    if (isa !== 'portable') {
-      fusedSuite(name, 'portable C path forced, 2 threads', () => {
-        const undoThreads = withThreads(2)();
-        addon.setIsa('portable');
-        return () => {
-          addon.setIsa('avx2+fma');
-          undoThreads();
-        };
-      });
-    }
-  }
+  forEachBackendVariant(fusedSuite);
 });

@@ -6,12 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { backend, listBackends, nativeAddon, setBackend, setNumThreads, getNumThreads } from '../../src/backend/index.js';
+import { listBackends, nativeAddon } from '../../src/backend/index.js';
 import { jsBackend } from '../../src/backend/js/index.js';
 import { NATIVE_MIN_ELEMENTS } from '../../src/backend/native/index.js';
-import { getWasmThreads, setWasmMinFlopsPerThread, setWasmThreads, useWasmBuild, wasmInfo, wasmThreadsReady } from '../../src/backend/wasm/index.js';
 import type { Arr, Backend, BinaryOp, ReduceOp, Shape, UnaryOp } from '../../src/backend/types.js';
 import { Generator } from '../../src/index.js';
+import { backendNamed, forEachBackendVariant } from './variants.js';
 
 // ---- helpers: shapes, indices, random data ----
 
@@ -175,13 +175,6 @@ function refReduce(op: ReduceOp, x: Arr, shape: Shape, axes: readonly number[], 
 
 // ---- the backends under test ----
 
-function backendNamed(name: string): Backend {
-  const before = backend().name;
-  setBackend(name);
-  const b = backend();
-  setBackend(before);
-  return b;
-}
 
 const NAMES = listBackends();
 const addon = nativeAddon();
@@ -603,64 +596,7 @@ function subsets(nd: number): number[][] {
 
 // ---- run it on every backend, and the native one under each of its settings ----
 
-const noop = (): (() => void) => () => {};
-const withThreads = (n: number) => (): (() => void) => {
-  const before = getNumThreads();
-  setNumThreads(n);
-  return () => setNumThreads(before);
-};
-
 describe('shared kernel suite', () => {
-  for (const name of NAMES) {
-    if (name === 'wasm') {
-      // Both builds: the best one this runtime loads (on 1 thread, and on 2 where there are 2 cores, every
-      // GEMM split however small), and the plain SIMD128 one (no relaxed-SIMD FMA).
-      const build = wasmInfo().build ?? '';
-      const withWasmThreads = (n: number) => (): (() => void) => {
-        const before = getWasmThreads();
-        setWasmThreads(n);
-        return () => setWasmThreads(before);
-      };
-      kernelSuite(name, `${build}, 1 thread`, withWasmThreads(1));
-      if (build !== 'simd128') {
-        kernelSuite(name, 'SIMD128 build forced', () => {
-          const before = useWasmBuild('simd128');
-          return () => useWasmBuild(before);
-        });
-      }
-      if (wasmInfo().threads >= 2) {
-        // Workers start asynchronously; the suite's tests are synchronous, so wait for them here.
-        test(`wasm (${build}, 2 threads): the workers start`, async () => {
-          setWasmThreads(2);
-          assert.ok(await wasmThreadsReady(), wasmInfo().reason);
-        });
-        kernelSuite(name, `${build}, 2 threads, every GEMM split`, () => {
-          const undoThreads = withWasmThreads(2)();
-          const minFlops = setWasmMinFlopsPerThread(1);
-          return () => {
-            setWasmMinFlopsPerThread(minFlops);
-            undoThreads();
-          };
-        });
-      }
-      continue;
-    }
-    if (name !== 'native' || !addon) {
-      kernelSuite(name, '', noop);
-      continue;
-    }
-    kernelSuite(name, `${addon.info().isa}, 1 thread`, withThreads(1));
-    if (addon.info().cores >= 2) kernelSuite(name, `${addon.info().isa}, 2 threads`, withThreads(2));
-    if (addon.info().isa !== 'portable') {
-      kernelSuite(name, 'portable C path forced, 2 threads', () => {
-        const undoThreads = withThreads(2)();
-        addon.setIsa('portable');
-        return () => {
-          addon.setIsa('avx2+fma');
-          undoThreads();
-        };
-      });
-    }
-  }
-  if (!addon) test('native: NOT BUILT, so only js ran (build it: node-gyp rebuild)', () => assert.ok(!NAMES.includes('native')));
+  forEachBackendVariant(kernelSuite);
+  if (!addon) test('native: NOT BUILT, so only js ran (build it: npm run build:native)', () => assert.ok(!NAMES.includes('native')));
 });
