@@ -1,4 +1,5 @@
 import { Tensor } from '../tensor/tensor.js';
+import type { TypedArray } from '../tensor/dtype.js';
 import { fmtShape, shapesEqual } from '../tensor/shape.js';
 import { isGradEnabled, setGradEnabled } from './mode.js';
 import type { GradFn } from './node.js';
@@ -23,7 +24,12 @@ export function record(
 ): Tensor {
   if (!isGradEnabled()) return out;
   let needs = false;
-  for (const t of inputs) needs ||= t._requiresGrad;
+  for (let i = 0; i < inputs.length; i++) {
+    if (inputs[i]._requiresGrad) {
+      needs = true;
+      break;
+    }
+  }
   if (!needs) return out;
   out._requiresGrad = true;
   out.gradFn = { op, inputs, backward } satisfies GradFn;
@@ -34,23 +40,30 @@ export function record(
 function topoOrder(roots: readonly Tensor[]): Tensor[] {
   const order: Tensor[] = [];
   const visited = new Set<Tensor>();
-  const stack: [Tensor, number][] = [];
+  // Two parallel stacks (tensor, index of its next input) rather than a stack of pairs: no array per node.
+  const stack: Tensor[] = [];
+  const next: number[] = [];
   for (const r of roots) {
     if (!r._requiresGrad || visited.has(r)) continue;
     visited.add(r);
-    stack.push([r, 0]);
+    stack.push(r);
+    next.push(0);
     while (stack.length > 0) {
-      const top = stack[stack.length - 1];
-      const inputs = top[0].gradFn?.inputs ?? [];
-      if (top[1] < inputs.length) {
-        const next = inputs[top[1]++];
-        if (next._requiresGrad && !visited.has(next)) {
-          visited.add(next);
-          stack.push([next, 0]);
+      const top = stack.length - 1;
+      const fn = stack[top].gradFn;
+      const i = next[top];
+      if (fn !== null && i < fn.inputs.length) {
+        next[top] = i + 1;
+        const inp = fn.inputs[i];
+        if (inp._requiresGrad && !visited.has(inp)) {
+          visited.add(inp);
+          stack.push(inp);
+          next.push(0);
         }
       } else {
-        order.push(top[0]);
+        order.push(stack[top]);
         stack.pop();
+        next.pop();
       }
     }
   }
@@ -60,7 +73,7 @@ function topoOrder(roots: readonly Tensor[]): Tensor[] {
 /** Adds a gradient into a map entry, out of place (the tensors may be shared with the user's). */
 function accumulate(map: Map<Tensor, Tensor>, t: Tensor, g: Tensor): void {
   const prev = map.get(t);
-  map.set(t, prev ? prev.add(g) : g);
+  map.set(t, prev === undefined ? g : prev.add(g));
 }
 
 /**
@@ -69,37 +82,40 @@ function accumulate(map: Map<Tensor, Tensor>, t: Tensor, g: Tensor): void {
  */
 export function runBackward(roots: readonly Tensor[], grads: readonly (Tensor | null)[], opts: RunOptions): Map<Tensor, Tensor> {
   const order = topoOrder(roots);
-  const inputs = new Set(opts.inputs ?? []);
+  const inputs = opts.inputs === undefined ? null : new Set(opts.inputs);
   // In grad() mode, only the part of the graph that leads to an input is walked.
   let needed: Set<Tensor> | null = null;
   if (!opts.accumulate) {
     needed = new Set();
     for (const t of order) {
-      if (inputs.has(t) || (t.gradFn?.inputs.some((i) => needed!.has(i)) ?? false)) needed.add(t);
+      if ((inputs !== null && inputs.has(t)) || (t.gradFn?.inputs.some((i) => needed!.has(i)) ?? false)) needed.add(t);
     }
   }
   const pending = new Map<Tensor, Tensor>();
   const captured = new Map<Tensor, Tensor>();
-  // Buffers already visible outside this pass (the seeds, .grad of an earlier leaf): a leaf's .grad must not
-  // share memory with them, or an in-place change of one gradient (clipGradNorm_) would change another.
-  const handedOut = new Set<ArrayBufferLike>();
+  // Arrays already visible outside this pass (the seeds, .grad of an earlier leaf): a leaf's .grad must not
+  // share memory with them, or an in-place change of one gradient (clipGradNorm_) would change another. Views
+  // (detach, reshape) share the typed array object itself and no op makes a second array over the same memory,
+  // so the array is the key: reading `.buffer` would move a small array's data off the heap.
+  const handedOut = new Set<TypedArray>();
   const prevMode = setGradEnabled(opts.createGraph);
   try {
-    roots.forEach((r, i) => {
-      if (!r._requiresGrad) return;
+    for (let i = 0; i < roots.length; i++) {
+      const r = roots[i];
+      if (!r._requiresGrad) continue;
       const g = grads[i] ?? onesLike(r);
-      handedOut.add(g._data.buffer);
+      handedOut.add(g._data);
       accumulate(pending, r, opts.createGraph ? g : g.detach());
-    });
+    }
     for (let idx = order.length - 1; idx >= 0; idx--) {
       const t = order[idx];
       const g = pending.get(t);
+      if (g === undefined) continue;
       pending.delete(t);
-      if (!g) continue;
-      if (inputs.has(t)) captured.set(t, g);
+      if (inputs !== null && inputs.has(t)) captured.set(t, g);
       if (opts.accumulate && (t.gradFn === null || t._retainGrad)) {
-        const own = opts.createGraph ? g : handedOut.has(g._data.buffer) ? copyOf(g) : g.detach();
-        handedOut.add(own._data.buffer);
+        const own = opts.createGraph ? g : handedOut.has(g._data) ? copyOf(g) : g.detach();
+        handedOut.add(own._data);
         t.grad = t.grad ? t.grad.add(own) : own;
       }
       const fn = t.gradFn;
@@ -112,17 +128,19 @@ export function runBackward(roots: readonly Tensor[], grads: readonly (Tensor | 
       }
       const inGrads = fn.backward(g);
       if (!opts.retainGraph) fn.backward = null;
-      fn.inputs.forEach((inp, i) => {
+      const fnInputs = fn.inputs;
+      for (let i = 0; i < fnInputs.length; i++) {
+        const inp = fnInputs[i];
         const gi = inGrads[i];
-        if (!inp._requiresGrad || gi === null || gi === undefined) return;
-        if (!shapesEqual(gi.shape, inp.shape)) {
+        if (!inp._requiresGrad || gi === null || gi === undefined) continue;
+        if (gi.shape !== inp.shape && !shapesEqual(gi.shape, inp.shape)) {
           throw new Error(
             `${fn.op}.backward: gradient for input ${i} has shape ${fmtShape(gi.shape)}, ` +
               `expected the input's shape ${fmtShape(inp.shape)}`,
           );
         }
         accumulate(pending, inp, gi.dtype === inp.dtype ? gi : gi.to(inp.dtype));
-      });
+      }
     }
   } finally {
     setGradEnabled(prevMode);

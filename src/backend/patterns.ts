@@ -12,18 +12,31 @@ import type { Shape } from './types.js';
  */
 export type Layout = { kind: 'full' | 'scalar' } | { kind: 'tile' | 'repeat'; len: number };
 
+// The two layouts without a length are shared constants: layoutOf runs on every elementwise call.
+const FULL: Layout = Object.freeze({ kind: 'full' });
+const SCALAR: Layout = Object.freeze({ kind: 'scalar' });
+
 export function layoutOf(len: number, shape: Shape, outShape: Shape, n: number): Layout | null {
-  if (len === n) return { kind: 'full' };
-  if (len === 1) return { kind: 'scalar' };
+  if (len === n) return FULL;
+  if (len === 1) return SCALAR;
+  // shape is read as if padded with leading 1s to outShape's rank, without building the padded array.
   const nd = outShape.length;
-  const padded = [...new Array<number>(nd - shape.length).fill(1), ...shape];
+  const pad = nd - shape.length;
+  const dim = (i: number): number => (i < pad ? 1 : shape[i - pad]);
   let first = 0;
-  while (padded[first] === 1) first++;
+  while (dim(first) === 1) first++;
   let last = nd - 1;
-  while (padded[last] === 1) last--;
-  if (padded.slice(first).every((d, i) => d === outShape[first + i])) return { kind: 'tile', len };
-  if (padded.slice(0, last + 1).every((d, i) => d === outShape[i])) return { kind: 'repeat', len };
-  return null;
+  while (dim(last) === 1) last--;
+  let tile = true;
+  for (let i = first; i < nd; i++) {
+    if (dim(i) !== outShape[i]) {
+      tile = false;
+      break;
+    }
+  }
+  if (tile) return { kind: 'tile', len };
+  for (let i = 0; i <= last; i++) if (dim(i) !== outShape[i]) return null;
+  return { kind: 'repeat', len };
 }
 
 /** [rowStride, colStride] of an operand in a rows × cols view of the output, or null if it does not fit. */

@@ -5,7 +5,7 @@
 import { isGradEnabled } from '../autograd/mode.js';
 import type { BinaryOp, FloatArr, UnaryOp } from '../backend/types.js';
 import { isFloat } from '../tensor/dtype.js';
-import { broadcastShapes, fmtShape } from '../tensor/shape.js';
+import { broadcastShapes, fmtShape, shapesEqual } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { sumTo } from './shape.js';
 import { K, type TensorLike, addFlops, cast, coerce, empty, expectTensor, lift, record, toFloat } from './util.js';
@@ -26,7 +26,8 @@ function floatUnary(op: UnaryOp, x: Tensor, grad: (g: Tensor, x: Tensor, y: Tens
 }
 
 function kernelBinary(op: BinaryOp, a: Tensor, b: Tensor, dtype = a.dtype): Tensor {
-  const shape = broadcastShapes(op, a.shape, b.shape);
+  // Equal shapes: the output takes a's (frozen) shape array as is, with no broadcast to work out.
+  const shape = a.shape === b.shape || shapesEqual(a.shape, b.shape) ? a.shape : broadcastShapes(op, a.shape, b.shape);
   const out = empty(shape, dtype);
   K().binary(op, a._data, a.shape, b._data, b.shape, out._data, shape);
   addFlops(out.numel());

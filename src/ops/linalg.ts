@@ -1,24 +1,30 @@
 /** Matrix products. One primitive, a batched product with transposed-operand flags; matmul and linear compose it. */
 import { broadcastShapes, fmtShape, sizeOf } from '../tensor/shape.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { add } from './elementwise.js';
-import { expand, reshape, squeeze } from './shape.js';
+import { expand, reshape, squeeze, sumTo } from './shape.js';
 import { K, addFlops, cast, empty, expectTensor, record } from './util.js';
 import { promoteTypes, isFloat } from '../tensor/dtype.js';
 
 /**
  * Batched product of 3-D operands: out[b] = op(a[b]) · op(b[b]) where op transposes when the flag is set.
  * a is [B,M,K] ([B,K,M] when transA), b is [B,K,N] ([B,N,K] when transB). The flags let backward avoid copies.
+ * Two 2-D operands are one batch: out is [M,N] (linear's path, with no reshapes to record).
  */
 function bmm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
-  const [B, r, c] = a.shape;
-  const [, r2, c2] = b.shape;
+  const flat = a.ndim === 2;
+  const o = flat ? 0 : 1;
+  const B = flat ? 1 : a.shape[0];
+  const r = a.shape[o];
+  const c = a.shape[o + 1];
+  const r2 = b.shape[o];
+  const c2 = b.shape[o + 1];
   const M = transA ? c : r;
   const Ka = transA ? r : c;
   const Kb = transB ? c2 : r2;
   const N = transB ? r2 : c2;
   if (Ka !== Kb) throw new Error(`matmul: inner dimensions differ: ${Ka} vs ${Kb}`);
-  const out = empty([B, M, N], a.dtype);
+  const out = empty(flat ? [M, N] : [B, M, N], a.dtype);
   K().matmul(a._data, b._data, out._data, B, M, Ka, N, transA, transB);
   addFlops(2 * B * M * Ka * N);
   return record(out, 'matmul', [a, b], (g) => {
@@ -27,6 +33,19 @@ function bmm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
     const db = !b._requiresGrad ? null : transB ? bmm(g, a, true, transA) : bmm(a, g, !transA, false);
     return [da, db];
   });
+}
+
+/**
+ * y + bias written into y's own buffer: y is linear's product, which no one else holds and whose values no
+ * backward reads (the product's backward reads its inputs; the sum's reads nothing), so this saves an output
+ * array per layer. Recorded as the 'add' it is.
+ */
+function addBiasInPlace(y: Tensor, bias: Tensor): Tensor {
+  K().binary('add', y._data, y.shape, bias._data, bias.shape, y._data, y.shape);
+  addFlops(y._data.length);
+  // A new tensor on the same buffer: y keeps its own place in the graph (the product's output).
+  const out = new Tensor(y._data, y.shape);
+  return record(out, 'add', [y, bias], (g) => [g, sumTo(g, bias.shape)]);
 }
 
 /**
@@ -85,7 +104,13 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   const dtype = promoteTypes(x.dtype, weight.dtype);
   const xf = cast(x, isFloat(dtype) ? dtype : 'float32');
   const w = cast(weight, xf.dtype);
+  if (xf.ndim === 2) {
+    const prod = bmm(xf, w, false, true);
+    if (!bias) return prod;
+    return bias.dtype === prod.dtype ? addBiasInPlace(prod, bias) : add(prod, bias);
+  }
   const lead = x.shape.slice(0, -1);
   const y = reshape(bmm(reshape(xf, [1, sizeOf(lead), inF]), reshape(w, [1, outF, inF]), false, true), [...lead, outF]);
-  return bias ? add(y, bias) : y;
+  if (!bias) return y;
+  return bias.dtype === y.dtype ? addBiasInPlace(y, bias) : add(y, bias);
 }

@@ -3,8 +3,8 @@ import { isFloat } from '../tensor/dtype.js';
 import { fmtShape, shapesEqual } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { abs, add, div, lt, log, maximum, mul, ne, neg, sigmoid, softplusPrimitive, sub, where } from './elementwise.js';
-import { mean, sum } from './reduce.js';
-import { gather, indexSelect, reshape, squeeze, unsqueeze } from './shape.js';
+import { mean, sum, sumDiv } from './reduce.js';
+import { expand, gather, indexSelect, reshape, squeeze, unsqueeze } from './shape.js';
 import { isGradEnabled } from '../autograd/mode.js';
 import type { FloatArr } from '../backend/types.js';
 import { K, addFlops, cast, empty, expectTensor, lift, record } from './util.js';
@@ -133,6 +133,48 @@ function fusedBCEWithLogits(x: Tensor, t: Tensor): Tensor {
 }
 
 /**
+ * The fused elementwise BCE on logits summed ('sum') or averaged ('mean') in the same recorded op: its backward
+ * is one kernel call with the single incoming value, where the separate ops would broadcast it to x's shape
+ * first. The values, forward and backward, are those of reduce(fusedBCEWithLogits(x, t)) bit for bit.
+ */
+function fusedBCEWithLogitsReduced(x: Tensor, t: Tensor, reduction: 'mean' | 'sum'): Tensor {
+  const elems = empty(x.shape, x.dtype);
+  K().bceWithLogits(x._data as FloatArr, t._data as FloatArr, elems._data as FloatArr);
+  addFlops(5 * elems.numel());
+  const n = elems.numel();
+  const all = allDims(x.ndim);
+  // elems is not recorded, so this reduction is not either: the op below records both.
+  const out = reduction === 'mean' ? sumDiv('mean', elems, all, false, n) : sum(elems, all);
+  return record(out, 'binaryCrossEntropyWithLogits', [x, t], (g) => {
+    // The gradient of each element's loss: g (÷ n for the mean), the same for every element.
+    const ge = (): Tensor => cast(expand(reshape(reduction === 'mean' ? div(g, n) : g, x.shape.map(() => 1)), x.shape), x.dtype);
+    const gt = t._requiresGrad ? neg(mul(ge(), x)) : null;
+    if (isGradEnabled()) return [x._requiresGrad ? mul(ge(), sub(sigmoid(x), t)) : null, gt];
+    if (!x._requiresGrad) return [null, gt];
+    // div(g, n) in g's dtype, as the composed path computes it, then read as the kernel's single value.
+    const g0 = reduction === 'mean' ? divValue(g, n) : g._data[0];
+    const gx = empty(x.shape, x.dtype);
+    K().bceWithLogitsBackward(x._data as FloatArr, t._data as FloatArr, null, x.dtype === 'float32' ? Math.fround(g0) : g0, gx._data as FloatArr);
+    addFlops(4 * gx.numel());
+    return [gx, gt];
+  });
+}
+
+/**
+ * The value of div(g, n) for a one-element float g, without the op: the quotient in g's precision (a float32
+ * quotient rounded once from the double one is the correctly rounded float32 quotient, as the kernel gives).
+ */
+function divValue(g: Tensor, n: number): number {
+  return g.dtype === 'float32' ? Math.fround(g._data[0] / Math.fround(n)) : g._data[0] / n;
+}
+
+function allDims(ndim: number): number[] {
+  const dims = new Array<number>(ndim);
+  for (let i = 0; i < ndim; i++) dims[i] = i;
+  return dims;
+}
+
+/**
  * Binary cross-entropy on logits, stable for any x: (1−t)·x + (1 + (pw−1)·t)·softplus(−x).
  * Equals BCE(sigmoid(x), t) without ever forming sigmoid(x).
  */
@@ -140,7 +182,9 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opti
   checkSameShape('binaryCrossEntropyWithLogits', input, target);
   const t = floatTarget('binaryCrossEntropyWithLogits', input, target);
   if (!options.posWeight && !options.weight && isFloat(input.dtype) && t.dtype === input.dtype) {
-    return reduce('binaryCrossEntropyWithLogits', fusedBCEWithLogits(input, t), options.reduction);
+    const reduction = checkReduction('binaryCrossEntropyWithLogits', options.reduction ?? 'mean');
+    if (reduction === 'none') return fusedBCEWithLogits(input, t);
+    return fusedBCEWithLogitsReduced(input, t, reduction);
   }
   const sp = softplusPrimitive(neg(input));
   const scale = options.posWeight ? add(mul(sub(options.posWeight, 1), t), 1) : null;
@@ -193,10 +237,13 @@ function checkClassTargets(op: string, target: Tensor, C: number, ignoreIndex: n
 
 /**
  * Per-row softmax cross-entropy of logits x [N, C] at int32 classes t [N] as one fused kernel each way (the
- * common case: no class weights, no label smoothing). Returns the per-row losses (0 on ignored rows) and the
- * number of counted rows. Its backward is composed from ops when a graph of the gradient is wanted.
+ * common case: no class weights, no label smoothing). Returns the per-row losses (0 on ignored rows) for
+ * reduction 'none', else their sum or their mean over the counted rows (0/0 = NaN when none is counted, as
+ * PyTorch gives), reduced inside the same recorded op: its backward then makes the per-row gradient directly
+ * (the values are those of reducing the per-row losses with separate ops, bit for bit). The backward is
+ * composed from ops when a graph of the gradient is wanted.
  */
-function fusedCrossEntropy(x: Tensor, t: Tensor, ignoreIndex: number): [Tensor, number] {
+function fusedCrossEntropy(x: Tensor, t: Tensor, ignoreIndex: number, reduction: Reduction): Tensor {
   const [N, C] = x.shape;
   checkClassTargets('crossEntropy', t, C, ignoreIndex);
   const td = t._data as Int32Array;
@@ -206,7 +253,11 @@ function fusedCrossEntropy(x: Tensor, t: Tensor, ignoreIndex: number): [Tensor, 
   const probs = empty([N, C], x.dtype);
   K().softmaxCrossEntropy(x._data as FloatArr, N, C, td, ignoreIndex, loss._data as FloatArr, probs._data as FloatArr);
   addFlops(4 * N * C);
-  const out = record(loss, 'crossEntropy', [x], (g) => {
+  // loss is not recorded yet, so neither is its reduction: the op below records both.
+  const out = reduction === 'none' ? loss : reduction === 'sum' ? sum(loss) : sumDiv('mean', loss, [0], false, count);
+  return record(out, 'crossEntropy', [x], (g) => {
+    // The gradient of each row's loss: g itself, or its single value (÷ count for the mean) for every row.
+    const rowGrad = (): Tensor => (reduction === 'none' ? g : expand(reshape(reduction === 'mean' ? div(g, count) : g, [1]), [N]));
     if (isGradEnabled()) {
       // d/dx of −log softmax(x)[t] is softmax(x) − onehot(t), per row, times g; zero on ignored rows.
       const onehot = empty([N, C], x.dtype).fill_(0);
@@ -216,14 +267,21 @@ function fusedCrossEntropy(x: Tensor, t: Tensor, ignoreIndex: number): [Tensor, 
         mask._data[i] = ok ? 1 : 0;
         if (ok) onehot._data[i * C + td[i]] = 1;
       }
-      return [mul(mul(unsqueeze(g, 1), mask), sub(softmax(x, 1), onehot))];
+      return [mul(mul(unsqueeze(cast(rowGrad(), x.dtype), 1), mask), sub(softmax(x, 1), onehot))];
+    }
+    let gRows: Tensor;
+    if (reduction === 'none') gRows = g.dtype === x.dtype ? g : cast(g, x.dtype);
+    else {
+      // One value for every row, rounded to x's dtype as the broadcast-then-cast of the separate ops would be.
+      const g0 = reduction === 'mean' ? divValue(g, count) : g._data[0];
+      gRows = empty([N], x.dtype);
+      gRows._data.fill(g0);
     }
     const gx = empty([N, C], x.dtype);
-    K().softmaxCrossEntropyBackward(probs._data as FloatArr, td, ignoreIndex, g._data as FloatArr, N, C, gx._data as FloatArr);
+    K().softmaxCrossEntropyBackward(probs._data as FloatArr, td, ignoreIndex, gRows._data as FloatArr, N, C, gx._data as FloatArr);
     addFlops(2 * N * C);
     return [gx];
   });
-  return [out, count];
 }
 
 /**
@@ -268,11 +326,8 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   const C = x.shape[1];
   const ignoreIndex = options.ignoreIndex ?? -100;
   if (x.ndim === 2 && isFloat(x.dtype) && !isFloat(t.dtype) && !options.weight && eps === 0 && t.ndim === 1 && t.shape[0] === x.shape[0]) {
-    const [rows, count] = fusedCrossEntropy(x, t, ignoreIndex);
-    if (reduction === 'none') return unbatched ? squeeze(rows, 0) : rows;
-    if (reduction === 'sum') return sum(rows);
-    // PyTorch's mean over zero counted rows is 0/0 = NaN.
-    return div(sum(rows), count);
+    const out = fusedCrossEntropy(x, t, ignoreIndex, reduction);
+    return reduction === 'none' && unbatched ? squeeze(out, 0) : out;
   }
   const lp = logSoftmax(x, 1);
   const weight = classWeight('crossEntropy', options.weight, C, lp);

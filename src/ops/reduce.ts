@@ -9,12 +9,28 @@ import { K, addFlops, cast, empty, expectTensor, record, toFloat } from './util.
 /** Which dims to reduce: a dim, a list of dims, or null/undefined for all. */
 export type Dims = number | readonly number[] | null | undefined;
 
+// axes are sorted and distinct (normalizeDims), so one walk over shape with a cursor in axes finds them.
 function keptShape(shape: readonly number[], axes: readonly number[]): number[] {
-  return shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  const out = new Array<number>(shape.length);
+  for (let i = 0, k = 0; i < shape.length; i++) {
+    if (k < axes.length && axes[k] === i) {
+      out[i] = 1;
+      k++;
+    } else {
+      out[i] = shape[i];
+    }
+  }
+  return out;
 }
 
 function finalShape(shape: readonly number[], axes: readonly number[], keepdim: boolean): number[] {
-  return keepdim ? keptShape(shape, axes) : shape.filter((_, i) => !axes.includes(i));
+  if (keepdim) return keptShape(shape, axes);
+  const out: number[] = [];
+  for (let i = 0, k = 0; i < shape.length; i++) {
+    if (k < axes.length && axes[k] === i) k++;
+    else out.push(shape[i]);
+  }
+  return out;
 }
 
 function kernelReduce(op: ReduceOp, x: Tensor, axes: number[], keepdim: boolean): Tensor {
@@ -38,8 +54,25 @@ export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   expectTensor('mean', 'input', x);
   x = toFloat(x);
   const axes = normalizeDims('mean', dim, x.ndim);
-  const n = sizeOf(axes.map((a) => x.shape[a]));
-  return div(sum(x, axes, keepdim), n);
+  let n = 1;
+  for (const a of axes) n *= x.shape[a];
+  return sumDiv('mean', x, axes, keepdim, n);
+}
+
+/**
+ * Σx over `axes`, divided by n, as one recorded op (mean, and the 'mean' reduction of the losses): the division
+ * runs on the reduced result in place, so the op makes one array instead of three. The values are those of
+ * div(sum(x), n) bit for bit (a float32 quotient rounded once from a double is the correctly rounded one), and the
+ * backward is sum's with the division moved before the broadcast, as div's backward followed by sum's does it.
+ * @internal `axes` sorted and distinct, as normalizeDims returns them; `op` names the recorded op.
+ */
+export function sumDiv(op: string, x: Tensor, axes: number[], keepdim: boolean, n: number): Tensor {
+  const out = kernelReduce('sum', x, axes, keepdim);
+  const d = out._data;
+  const nd = x.dtype === 'float32' ? Math.fround(n) : n;
+  for (let i = 0; i < d.length; i++) d[i] = d[i] / nd;
+  addFlops(d.length);
+  return record(out, op, [x], (g) => [expand(reshape(div(g, n), keptShape(x.shape, axes)), x.shape)]);
 }
 
 function extreme(op: 'max' | 'min', x: Tensor, dim: Dims, keepdim: boolean): Tensor {

@@ -19,21 +19,32 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
 
 function inferShape(op: string, x: Tensor, shape: Shape): number[] {
   if (!Array.isArray(shape)) throw new Error(`${op}: shape must be an array of sizes, got ${typeof shape}`);
-  const out = [...shape];
-  const neg = out.flatMap((d, i) => (d === -1 ? [i] : []));
-  if (neg.length > 1) throw new Error(`${op}: only one dim can be −1, got ${fmtShape(shape)}`);
-  for (const d of out) {
+  // One pass, no intermediate arrays: reshape runs several times per layer per step.
+  const out = shape.slice();
+  let negAt = -1;
+  let known = 1;
+  for (let i = 0; i < out.length; i++) {
+    const d = out[i];
+    if (d === -1) {
+      if (negAt >= 0) throw new Error(`${op}: only one dim can be −1, got ${fmtShape(shape)}`);
+      negAt = i;
+    } else {
+      known *= d;
+    }
+  }
+  for (let i = 0; i < out.length; i++) {
+    const d = out[i];
     if (d !== -1 && (!Number.isInteger(d) || d < 0)) throw new Error(`${op}: invalid size ${d} in ${fmtShape(shape)}`);
   }
   const n = x.numel();
-  if (neg.length === 1) {
-    const known = sizeOf(out.filter((d) => d !== -1));
+  if (negAt >= 0) {
     if (known === 0 || n % known !== 0) {
       throw new Error(`${op}: cannot reshape ${fmtShape(x.shape)} (${n} elements) into ${fmtShape(shape)}`);
     }
-    out[neg[0]] = n / known;
+    out[negAt] = n / known;
+    known = n;
   }
-  if (sizeOf(out) !== n) throw new Error(`${op}: cannot reshape ${fmtShape(x.shape)} (${n} elements) into ${fmtShape(shape)} (${sizeOf(out)} elements)`);
+  if (known !== n) throw new Error(`${op}: cannot reshape ${fmtShape(x.shape)} (${n} elements) into ${fmtShape(shape)} (${sizeOf(out)} elements)`);
   return out;
 }
 
@@ -89,7 +100,9 @@ export function expand(x: Tensor, shape: Shape): Tensor {
   });
   if (shapesEqual(target, x.shape)) return x;
   const out = empty(target, x.dtype);
-  K().expand(x._data, x.shape, target, out._data);
+  // One value (a reduced gradient going back through sum/mean): a fill, not the general strided copy.
+  if (x._data.length === 1) out._data.fill(x._data[0]);
+  else K().expand(x._data, x.shape, target, out._data);
   return record(out, 'expand', [x], (g) => [sumTo(g, x.shape)]);
 }
 
@@ -108,13 +121,18 @@ export function sumTo(g: Tensor, shape: Shape): Tensor {
   const lead = g.ndim - shape.length;
   if (lead < 0) throw new Error(`sumTo: cannot sum ${fmtShape(g.shape)} down to the larger ${fmtShape(shape)}`);
   const dims: number[] = [];
+  let onlyLeading = true;
   for (let i = 0; i < g.ndim; i++) {
     if (i < lead) dims.push(i);
-    else if (shape[i - lead] === 1 && g.shape[i] !== 1) dims.push(i);
-    else if (shape[i - lead] !== g.shape[i]) {
+    else if (shape[i - lead] === 1 && g.shape[i] !== 1) {
+      dims.push(i);
+      onlyLeading = false;
+    } else if (shape[i - lead] !== g.shape[i]) {
       throw new Error(`sumTo: cannot sum ${fmtShape(g.shape)} down to ${fmtShape(shape)}`);
     }
   }
+  // Only new leading dims (a bias's gradient): the sum without keepdim already has the target shape.
+  if (onlyLeading) return sum(g, dims, false);
   return reshape(sum(g, dims, true), shape);
 }
 

@@ -5,7 +5,7 @@ export type Shape = readonly number[];
 /** Number of elements of a tensor of this shape (1 for a scalar). */
 export function sizeOf(shape: Shape): number {
   let n = 1;
-  for (const d of shape) n *= d;
+  for (let i = 0; i < shape.length; i++) n *= shape[i];
   return n;
 }
 
@@ -33,6 +33,8 @@ export function shapesEqual(a: Shape, b: Shape): boolean {
 
 /** NumPy/PyTorch broadcasting of two shapes; throws naming `op` when they are incompatible. */
 export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
+  // Equal shapes (most elementwise calls) broadcast to themselves: a copy, without the per-dim rules.
+  if (shapesEqual(a, b)) return a.slice();
   const n = Math.max(a.length, b.length);
   const out = new Array<number>(n);
   for (let i = 0; i < n; i++) {
@@ -62,8 +64,23 @@ export function normalizeDim(op: string, dim: number, ndim: number): number {
 
 /** Resolves a dim list (or null = all dims), sorted and without repeats. */
 export function normalizeDims(op: string, dims: number | readonly number[] | null | undefined, ndim: number): number[] {
-  if (dims === null || dims === undefined) return Array.from({ length: ndim }, (_, i) => i);
+  if (dims === null || dims === undefined) {
+    const all = new Array<number>(ndim);
+    for (let i = 0; i < ndim; i++) all[i] = i;
+    return all;
+  }
   const list = typeof dims === 'number' ? [dims] : dims;
+  // The common case, in-range dims already in increasing order (e.g. sumTo's): no set, no sort.
+  if (ndim > 0 && Array.isArray(list)) {
+    const out = new Array<number>(list.length);
+    let ok = true;
+    for (let i = 0; i < list.length && ok; i++) {
+      const d = list[i];
+      ok = Number.isInteger(d) && d >= 0 && d < ndim && (i === 0 || d > out[i - 1]);
+      out[i] = d;
+    }
+    if (ok) return out;
+  }
   const out = list.map((d) => normalizeDim(op, d, ndim));
   if (ndim === 0) return [];
   const seen = new Set<number>();

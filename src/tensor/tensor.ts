@@ -5,6 +5,14 @@ import { type DType, type TypedArray, dtypeOfArray, isFloat } from './dtype.js';
 import { formatTensor } from './format.js';
 import { type Shape, fmtShape, shapesEqual, sizeOf } from './shape.js';
 
+/**
+ * The shape as a frozen array. A shape that is frozen already (another tensor's: `empty(x.shape)`, views) is
+ * shared rather than copied, as nothing can change it.
+ */
+function frozenShape(shape: Shape): readonly number[] {
+  return Object.isFrozen(shape) ? shape : Object.freeze(shape.slice());
+}
+
 /** Nested arrays of numbers or booleans, as `toArray()` returns and `tensor()` accepts. */
 export type NestedArray = number | boolean | NestedArray[];
 
@@ -23,28 +31,34 @@ export interface BackwardOptions {
  * Ops are functions (`add(a, b)`) and also methods (`a.add(b)`); the methods are attached by `src/ops/methods.ts`.
  */
 export class Tensor {
+  // The fields are declared without initialisers and set in the constructor, in one fixed order: every tensor
+  // then has the same hidden class, and construction (once per op) stays a handful of stores.
   /** Sizes of each dim. A scalar has shape []. */
-  readonly shape: readonly number[];
-  readonly dtype: DType;
+  declare readonly shape: readonly number[];
+  declare readonly dtype: DType;
   /** @internal The elements, row-major. Shared with views made by reshape/detach. */
-  _data: TypedArray;
+  declare _data: TypedArray;
   /** The gradient accumulated by backward() (leaves, and non-leaves after retainGrad()). */
-  grad: Tensor | null = null;
+  declare grad: Tensor | null;
   /** The op that produced this tensor, when it was recorded; null for leaves. */
-  gradFn: GradFn | null = null;
+  declare gradFn: GradFn | null;
   /** @internal */
-  _requiresGrad = false;
+  declare _requiresGrad: boolean;
   /** @internal Set by retainGrad(): keep .grad on this non-leaf too. */
-  _retainGrad = false;
+  declare _retainGrad: boolean;
 
   /** @internal Use `tensor()`, `zeros()`… to create tensors. */
   constructor(data: TypedArray, shape: Shape) {
     if (data.length !== sizeOf(shape)) {
       throw new Error(`Tensor: data has ${data.length} elements but shape ${fmtShape(shape)} needs ${sizeOf(shape)}`);
     }
-    this._data = data;
-    this.shape = Object.freeze([...shape]);
+    this.shape = frozenShape(shape);
     this.dtype = dtypeOfArray(data);
+    this._data = data;
+    this.grad = null;
+    this.gradFn = null;
+    this._requiresGrad = false;
+    this._retainGrad = false;
   }
 
   /** Number of dims. */
