@@ -147,6 +147,17 @@ if (process.argv.includes('--sizes')) {
         const back = new T(N * C * H * W);
         row(`unfold2d ${name} [${shape}] ${dt}`, (B) => B.unfold2d(x, shape, w, cols));
         row(`fold2d ${name} [${shape}] ${dt}`, (B) => B.fold2d(cols, shape, w, back));
+        // The fused conv kernels with LeNet's channels (conv1 6 out, conv2 16 out), bias on; backward with the
+        // gradients W2 needs (conv1: weight and bias only, its input is data; conv2: all three).
+        const co = C === 1 ? 6 : 16;
+        const wShape = [co, C, w.kh, w.kw];
+        const [wt, bias] = [rand(co * C * w.kh * w.kw, T), rand(co, T)];
+        const [out, g] = [new T(N * co * w.oh * w.ow), rand(N * co * w.oh * w.ow, T)];
+        const [gw, gb] = [new T(wt.length), new T(co)];
+        const gx = C === 1 ? null : back;
+        const gflop = (2 * N * co * C * w.kh * w.kw * w.oh * w.ow) / 1e3;
+        row(`conv2d ${name} [${shape}] ${dt} (${gflop.toFixed(0)} kFLOP)`, (B) => B.conv2d(x, shape, wt, wShape, bias, w, 1, out));
+        row(`conv2dBackward ${name} ${gx ? 'gx gw gb' : 'gw gb'} ${dt}`, (B) => B.conv2dBackward(x, shape, wt, wShape, w, 1, g, gx, gw, gb));
       } else {
         const out = new T(N * C * w.oh * w.ow);
         const am = new Int32Array(out.length);

@@ -20,6 +20,21 @@ void unfold2d(const T* x, const Window2d& win, T* out);
 template <typename T>
 void fold2d(const T* cols, const Window2d& win, T* out);
 
+/**
+ * 2-D convolution, x [N,C,H,W] (win's n, c, h, w) with weight wt [co, C/groups, kh, kw] and bias [co] (or null)
+ * into out [N, co, oh, ow]: per sample and group, w_g · (that sample's im2col columns of the group), the columns
+ * unfolded into a per-thread scratch buffer. Parallel over samples.
+ */
+template <typename T>
+void conv2d(const T* x, const Window2d& win, const T* wt, const T* bias, long co, long groups, T* out);
+
+/**
+ * conv2d's backward from g [N, co, oh, ow] into whichever of gx [N,C,H,W], gw [co, C/groups, kh, kw], gb [co]
+ * is not null (overwritten). gw is summed over a fixed split of the samples, so it never depends on the thread count.
+ */
+template <typename T>
+void conv2dBackward(const T* x, const Window2d& win, const T* wt, long co, long groups, const T* g, T* gx, T* gw, T* gb);
+
 /** Window maxima of x into out [N,C,oh,ow], argmax the winner's h·W + w (first on ties, a NaN wins, −1 if none). */
 template <typename T>
 void maxPool2d(const T* x, const Window2d& win, T* out, int32_t* argmax);

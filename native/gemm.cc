@@ -220,7 +220,7 @@ void packB(View<T> B, long kc, long nc, int NR, T* dst) {
 
 /** C (m×n, row stride ldc) = A·B on this thread. k ≥ 1. */
 template <typename T>
-void gemmSerial(const Plan<T>& P, View<T> A, View<T> B, T* C, long ldc, long m, long k, long n) {
+void gemmSerial(const Plan<T>& P, View<T> A, View<T> B, T* C, long ldc, long m, long k, long n, bool addTo = false) {
   const long mcMax = m < P.mc ? (m + P.mr - 1) / P.mr * P.mr : P.mc;
   const long ncMax = n < P.nc ? (n + P.nr - 1) / P.nr * P.nr : P.nc;
   // K in near-equal blocks of at most P.kc (784 → 4 × 196, not 3 × 256 + 16): a short last block would pay a
@@ -235,7 +235,7 @@ void gemmSerial(const Plan<T>& P, View<T> A, View<T> B, T* C, long ldc, long m, 
       for (long j = 0; j < n; j++) {
         T s = 0;
         for (long p = 0; p < k; p++) s += A.p[i * A.rs + p * A.cs] * B.p[p * B.rs + j * B.cs];
-        C[i * ldc + j] = s;
+        C[i * ldc + j] = addTo ? C[i * ldc + j] + s : s;
       }
     return;
   }
@@ -244,7 +244,7 @@ void gemmSerial(const Plan<T>& P, View<T> A, View<T> B, T* C, long ldc, long m, 
     const long nc = n - jc < P.nc ? n - jc : P.nc;
     for (long pc = 0; pc < k; pc += kcStep) {
       const long kc = k - pc < kcStep ? k - pc : kcStep;
-      const bool accumulate = pc > 0;
+      const bool accumulate = addTo || pc > 0;
       packB<T>({B.p + pc * B.rs + jc * B.cs, B.rs, B.cs}, kc, nc, P.nr, Bp);
       for (long ic = 0; ic < m; ic += P.mc) {
         const long mc = m - ic < P.mc ? m - ic : P.mc;
@@ -497,6 +497,26 @@ void gemm(const T* a, const T* b, T* c, long batch, long m, long k, long n, bool
 
 void sgemm(const float* a, const float* b, float* c, long batch, long m, long k, long n, bool transA, bool transB) {
   gemm<float>(a, b, c, batch, m, k, n, transA, transB);
+}
+
+template <typename T>
+void gemmStridedT(const T* a, long ars, long acs, const T* b, long brs, long bcs, T* c, long ldc, long m, long k, long n, bool addTo) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    if (!addTo)
+      for (long i = 0; i < m; i++) memset(c + i * ldc, 0, sizeof(T) * n);
+    return;
+  }
+  const Plan<T> P = plan<T>();
+  gemmSerial<T>(P, View<T>{a, ars, acs}, View<T>{b, brs, bcs}, c, ldc, m, k, n, addTo);
+}
+
+void gemmStrided(const float* a, long ars, long acs, const float* b, long brs, long bcs, float* c, long ldc, long m, long k, long n, bool addTo) {
+  gemmStridedT<float>(a, ars, acs, b, brs, bcs, c, ldc, m, k, n, addTo);
+}
+
+void gemmStrided(const double* a, long ars, long acs, const double* b, long brs, long bcs, double* c, long ldc, long m, long k, long n, bool addTo) {
+  gemmStridedT<double>(a, ars, acs, b, brs, bcs, c, ldc, m, k, n, addTo);
 }
 
 void dgemm(const double* a, const double* b, double* c, long batch, long m, long k, long n, bool transA, bool transB) {

@@ -56,7 +56,10 @@ export interface Backend {
   readonly name: string;
   /** out[i] = op(x[i]) */
   unary(op: UnaryOp, x: Arr, out: Arr): void;
-  /** out = op(a, b) with NumPy broadcasting of aShape and bShape to outShape. */
+  /**
+   * out = op(a, b) with NumPy broadcasting of aShape and bShape to outShape. `out` may be the same array as a full-size
+   * `a` (linear adds its bias in place): each element is read before it is written.
+   */
   binary(op: BinaryOp, a: Arr, aShape: Shape, b: Arr, bShape: Shape, out: Arr, outShape: Shape): void;
   /** out = cond ? a : b, all three broadcast to outShape. */
   where(cond: Arr, cShape: Shape, a: Arr, aShape: Shape, b: Arr, bShape: Shape, out: Arr, outShape: Shape): void;
@@ -103,6 +106,22 @@ export interface Backend {
    * h·W + w within its H×W plane (the first one on ties; a NaN wins).
    */
   maxPool2d(x: Arr, shape: Shape, win: Window2d, out: Arr, argmax: Int32Array): void;
+  /**
+   * 2-D convolution (cross-correlation) without materialising the im2col columns: x [N, C, H, W] (xShape),
+   * w [Co, C/groups, kh, kw] (wShape), bias [Co] or null, out [N, Co, oh, ow] = for each sample n and group g,
+   * w_g [Co/groups, taps] · unfold2d(x)[n, g·taps … (g+1)·taps − 1, :] (+ bias per row), taps = C/groups·kh·kw.
+   * x, w, bias and out are all of one float kind.
+   */
+  conv2d(x: FloatArr, xShape: Shape, w: FloatArr, wShape: Shape, bias: FloatArr | null, win: Window2d, groups: number, out: FloatArr): void;
+  /**
+   * conv2d's backward from the output gradient g [N, Co, oh, ow], each wanted gradient into its non-null array
+   * (overwritten): gx [N, C, H, W] = fold2d of w_gᵀ · g[n]_g; gw [Co, C/groups, kh, kw] = Σ_n g[n]_g · cols[n]_gᵀ;
+   * gb [Co] = Σ over n and the oh·ow positions of g.
+   */
+  conv2dBackward(
+    x: FloatArr, xShape: Shape, w: FloatArr, wShape: Shape, win: Window2d, groups: number, g: FloatArr,
+    gx: FloatArr | null, gw: FloatArr | null, gb: FloatArr | null,
+  ): void;
 
   // ---- fused hot paths: one pass where the composite ops would take several. All arrays of one kind. ----
 

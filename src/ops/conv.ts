@@ -7,7 +7,8 @@
  * averaging matrices (its bins are separable); maxPool2d is a primitive kernel that also returns each window's
  * argmax, and its backward scatters the gradient there.
  */
-import type { Window2d } from '../backend/types.js';
+import type { FloatArr, Window2d } from '../backend/types.js';
+import { isGradEnabled } from '../autograd/mode.js';
 import { type DType, isFloat, promoteTypes } from '../tensor/dtype.js';
 import { type Shape, fmtShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -15,7 +16,7 @@ import { add, div } from './elementwise.js';
 import { matmul } from './linalg.js';
 import { sum } from './reduce.js';
 import { expand, reshape, scatterAdd, squeeze, transpose, unsqueeze } from './shape.js';
-import { K, cast, empty, expectTensor, record, toFloat } from './util.js';
+import { K, addFlops, cast, empty, expectTensor, record, toFloat } from './util.js';
 
 /** A 2-D size: one number for both spatial dims, or an [h, w] pair. */
 export type Size2 = number | readonly [number, number];
@@ -142,7 +143,8 @@ const convSize = (n: number, k: number, s: number, p: number, d: number): number
 /**
  * 2-D convolution (cross-correlation, as PyTorch): x [N, C, H, W] (or [C, H, W]), weight [Cout, C/groups, kh, kw],
  * bias [Cout]; gives [N, Cout, Hout, Wout] with Hout = ⌊(H + 2p − d(kh−1) − 1)/s⌋ + 1.
- * Computed as unfold(x) then one batched matmul per group.
+ * One fused kernel each way (im2col into a per-sample scratch buffer, then a GEMM per group); a graph of the
+ * gradient, when wanted, is composed from unfold, fold and matmul.
  */
 export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
   return batched('conv2d', input, (x) => {
@@ -160,13 +162,51 @@ export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opti
     checkBias('conv2d', bias, Co, `one per output channel of weight ${fmtShape(weight.shape)}`);
     const win = convWindow(x, kh, kw, options);
     const dtype = floatType(x, weight);
-    const cols = unfoldWindows(cast(x, dtype), win); // [N, C·kh·kw, L]
-    const taps = Cg * kh * kw;
-    // [groups, Cout/groups, taps] @ [N, groups, taps, L] → [N, groups, Cout/groups, L]
-    const y = matmul(reshape(cast(weight, dtype), [groups, Co / groups, taps]), reshape(cols, [N, groups, taps, win.oh * win.ow]));
-    const out = reshape(y, [N, Co, win.oh, win.ow]);
-    return bias ? addChannelBias(out, cast(bias, dtype)) : out;
+    const xd = cast(x, dtype);
+    const wd = cast(weight, dtype);
+    const bd = bias ? cast(bias, dtype) : null;
+    // One kernel: each sample's columns are unfolded into a scratch buffer and multiplied there, so neither the
+    // [N, C·kh·kw, L] column tensor nor a copy of the weight per sample is made.
+    const out = empty([N, Co, win.oh, win.ow], dtype);
+    K().conv2d(xd._data as FloatArr, xd.shape, wd._data as FloatArr, wd.shape, bd ? (bd._data as FloatArr) : null, win, groups, out._data as FloatArr);
+    const flops = 2 * N * Co * Cg * kh * kw * win.oh * win.ow;
+    addFlops(flops);
+    return record(out, 'conv2d', bd ? [xd, wd, bd] : [xd, wd], (g) => {
+      // A graph of the gradient is wanted: the same gradients composed from differentiable ops.
+      if (isGradEnabled()) return conv2dGrads(xd, wd, bd, g, win, groups);
+      const gx = xd._requiresGrad ? empty(xd.shape, dtype) : null;
+      const gw = wd._requiresGrad ? empty(wd.shape, dtype) : null;
+      const gb = bd?._requiresGrad ? empty(bd.shape, dtype) : null;
+      K().conv2dBackward(
+        xd._data as FloatArr, xd.shape, wd._data as FloatArr, wd.shape, win, groups, g._data as FloatArr,
+        gx ? (gx._data as FloatArr) : null, gw ? (gw._data as FloatArr) : null, gb ? (gb._data as FloatArr) : null,
+      );
+      addFlops(((gx ? 1 : 0) + (gw ? 1 : 0)) * flops);
+      return [gx, gw, gb];
+    });
   });
+}
+
+/**
+ * conv2d's gradients as ops (so they are differentiable again), from the im2col form y[n]_g = w_g · cols[n]_g:
+ * gx = fold(w_gᵀ · g[n]_g), gw = Σ_n g[n]_g · cols[n]_gᵀ, gb = Σ_{n, h, w} g.
+ */
+function conv2dGrads(x: Tensor, w: Tensor, b: Tensor | null, g: Tensor, win: Window2d, groups: number): (Tensor | null)[] {
+  const [N, C] = x.shape;
+  const [Co, Cg, kh, kw] = w.shape;
+  const taps = Cg * kh * kw;
+  const L = win.oh * win.ow;
+  const gg = reshape(g, [N, groups, Co / groups, L]);
+  const wg = reshape(w, [groups, Co / groups, taps]);
+  // [groups, taps, Cout/groups] @ [N, groups, Cout/groups, L] → [N, groups, taps, L]: the columns' gradient.
+  const gx = x._requiresGrad ? foldWindows(reshape(matmul(transpose(wg, 1, 2), gg), [N, C * kh * kw, L]), x.shape, win) : null;
+  let gw: Tensor | null = null;
+  if (w._requiresGrad) {
+    const cols = reshape(unfoldWindows(x, win), [N, groups, taps, L]);
+    gw = reshape(sum(matmul(gg, transpose(cols, 2, 3)), 0), w.shape);
+  }
+  const gb = b?._requiresGrad ? sum(g, [0, 2, 3]) : null;
+  return [gx, gw, gb];
 }
 
 /**

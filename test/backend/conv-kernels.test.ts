@@ -1,5 +1,5 @@
 /**
- * The convolution kernels (unfold2d = im2col, fold2d = col2im, maxPool2d) on every available backend, against
+ * The convolution kernels (unfold2d = im2col, fold2d = col2im, maxPool2d, and the fused conv2d and its backward) on every available backend, against
  * references written here from their definitions in src/backend/types.ts (naive loops over every window and
  * tap), and every accelerated backend also against the js kernel on a LeNet-sized case. Also the sums over
  * non-consecutive axes that BatchNorm2d takes ([N,C,H,W] over [0,2,3]), which the native backend splits into
@@ -124,6 +124,7 @@ const CASES: [Shape, [number, number], [number, number], [number, number], [numb
   [[1, 2, 11, 13], [5, 3], [2, 3], [2, 1], [1, 2]],
   [[3, 1, 28, 28], [5, 5], [1, 1], [2, 2], [1, 1]],
   [[2, 6, 14, 14], [2, 2], [2, 2], [0, 0], [1, 1]],
+  [[2, 3, 21, 35], [2, 2], [2, 2], [0, 0], [1, 1]], // 2×2 pooling: 17 windows a row (two vectors of 8 and one more), odd H and W
   [[2, 2, 10, 37], [3, 2], [1, 1], [1, 0], [2, 3]],
   [[1, 1, 1, 1], [1, 1], [1, 1], [0, 0], [1, 1]],
   [[2, 1, 4, 5], [1, 1], [1, 1], [1, 1], [1, 1]],
@@ -133,6 +134,62 @@ const CASES: [Shape, [number, number], [number, number], [number, number], [numb
   [[1, 2, 9, 40], [3, 3], [3, 4], [1, 1], [1, 1]],
   [[1, 1, 6, 6], [2, 2], [1, 1], [1, 1], [3, 3]],
 ];
+
+/** Geometry cases of conv2d: [N,C,H,W], out channels, groups, kernel, stride, padding, dilation. */
+const CONV_CASES: [Shape, number, number, [number, number], [number, number], [number, number], [number, number]][] = [
+  [[2, 3, 7, 9], 4, 1, [3, 3], [1, 1], [1, 1], [1, 1]],
+  [[3, 1, 28, 28], 6, 1, [5, 5], [1, 1], [2, 2], [1, 1]], // LeNet's conv1
+  [[2, 6, 14, 14], 16, 1, [5, 5], [1, 1], [0, 0], [1, 1]], // LeNet's conv2
+  [[1, 2, 11, 13], 3, 1, [5, 3], [2, 3], [2, 1], [1, 2]],
+  [[2, 6, 9, 8], 6, 3, [3, 2], [1, 2], [1, 0], [2, 1]],
+  [[2, 4, 6, 7], 8, 4, [3, 3], [2, 1], [1, 1], [1, 1]], // depthwise-style: one channel per group
+  [[2, 2, 10, 37], 20, 2, [3, 2], [1, 1], [1, 0], [2, 3]],
+  [[1, 1, 1, 1], 1, 1, [1, 1], [1, 1], [0, 0], [1, 1]],
+  [[1, 3, 1, 17], 2, 1, [1, 3], [1, 2], [0, 1], [1, 1]],
+  [[0, 3, 5, 5], 2, 1, [3, 3], [1, 1], [1, 1], [1, 1]], // no samples: gw and gb are 0
+  [[1, 1, 6, 6], 2, 1, [2, 2], [1, 1], [1, 1], [3, 3]],
+  [[9, 2, 5, 5], 3, 1, [3, 3], [1, 1], [1, 1], [1, 1]], // more samples than gradient chunks
+];
+
+/**
+ * conv2d and its gradients from the definition (float64, naive loops over every output and tap), each with
+ * Σ|terms| and the number of terms for the rounding bound.
+ */
+function refConv(
+  x: FloatArr, [N, C, H, W]: Shape, wt: FloatArr, co: number, groups: number, bias: FloatArr | null, w: Window2d, g: FloatArr,
+) {
+  const cg = C / groups;
+  const cog = co / groups;
+  const L = w.oh * w.ow;
+  const mk = (n: number) => ({ v: new Float64Array(n), abs: new Float64Array(n), terms: new Int32Array(n) });
+  const [out, gx, gw, gb] = [mk(N * co * L), mk(N * C * H * W), mk(co * cg * w.kh * w.kw), mk(co)];
+  const acc = (r: ReturnType<typeof mk>, i: number, t: number): void => {
+    r.v[i] += t;
+    r.abs[i] += Math.abs(t);
+    r.terms[i]++;
+  };
+  for (let n = 0; n < N; n++)
+    for (let o = 0; o < co; o++)
+      for (let oy = 0; oy < w.oh; oy++)
+        for (let ox = 0; ox < w.ow; ox++) {
+          const oi = (n * co + o) * L + oy * w.ow + ox;
+          if (bias) acc(out, oi, bias[o]);
+          acc(gb, o, g[oi]);
+          for (let c = 0; c < cg; c++)
+            for (let ki = 0; ki < w.kh; ki++)
+              for (let kj = 0; kj < w.kw; kj++) {
+                const iy = rowOf(w, oy, ki);
+                const ix = colOf(w, ox, kj);
+                if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+                const xi = ((n * C + Math.floor(o / cog) * cg + c) * H + iy) * W + ix;
+                const wi = ((o * cg + c) * w.kh + ki) * w.kw + kj;
+                acc(out, oi, wt[wi] * x[xi]);
+                acc(gx, xi, wt[wi] * g[oi]);
+                acc(gw, wi, x[xi] * g[oi]);
+              }
+        }
+  return { out, gx, gw, gb };
+}
 
 function convSuite(name: string, variant: string, apply: () => () => void): void {
   const B = backendNamed(name);
@@ -228,7 +285,83 @@ function convSuite(name: string, variant: string, apply: () => () => void): void
     }
   });
 
+  it('conv2d and conv2dBackward equal the convolution and its gradients from the definition (groups, bias, nulls)', () => {
+    const g = new Generator(17);
+    for (const [dt, T] of FLOATS) {
+      const eps = T === Float32Array ? 2 ** -23 : 2 ** -52;
+      for (const [shape, co, groups, k, s, p, d] of CONV_CASES) {
+        const w = win(shape[2], shape[3], k, s, p, d);
+        const [N, C, H, W] = shape;
+        const wShape = [co, C / groups, k[0], k[1]];
+        const x = randn(g, size(shape), T);
+        const wt = randn(g, size(wShape), T);
+        const grad = randn(g, N * co * w.oh * w.ow, T);
+        const what = `${dt} [${shape}] co ${co} groups ${groups} ${JSON.stringify(w)}`;
+        for (const withBias of [true, false]) {
+          const bias = withBias ? randn(g, co, T) : null;
+          const ref = refConv(x, shape, wt, co, groups, bias, w, grad);
+          const close = (got: FloatArr, r: { v: Float64Array; abs: Float64Array; terms: Int32Array }, label: string): void => {
+            assert.equal(got.length, r.v.length, `${label} ${what}: length`);
+            for (let i = 0; i < got.length; i++) {
+              // Any summation order: ≤ terms·u·Σ|terms| from the exact sum (u = eps/2), plus the final rounding.
+              const tol = (r.terms[i] + 1) * eps * r.abs[i];
+              if (!(Math.abs(got[i] - r.v[i]) <= tol)) assert.fail(`${label} ${what}: [${i}] = ${got[i]}, expected ${r.v[i]} (± ${tol})`);
+            }
+          };
+          const out = new T(N * co * w.oh * w.ow).fill(NaN);
+          B.conv2d(x, shape, wt, wShape, bias, w, groups, out);
+          close(out, ref.out, `conv2d${withBias ? '' : ' (no bias)'}`);
+          const [gx, gw, gb] = [new T(N * C * H * W).fill(NaN), new T(size(wShape)).fill(NaN), new T(co).fill(NaN)];
+          B.conv2dBackward(x, shape, wt, wShape, w, groups, grad, gx, gw, gb);
+          close(gx, ref.gx, 'conv2dBackward gx');
+          close(gw, ref.gw, 'conv2dBackward gw');
+          close(gb, ref.gb, 'conv2dBackward gb');
+          // Each gradient alone (the others null) is the same, to the bit.
+          const only = [new T(gx.length), new T(gw.length), new T(gb.length)];
+          B.conv2dBackward(x, shape, wt, wShape, w, groups, grad, only[0], null, null);
+          B.conv2dBackward(x, shape, wt, wShape, w, groups, grad, null, only[1], null);
+          B.conv2dBackward(x, shape, wt, wShape, w, groups, grad, null, null, only[2]);
+          assertExact(only[0], gx, `gx alone ${what}`);
+          assertExact(only[1], gw, `gw alone ${what}`);
+          assertExact(only[2], gb, `gb alone ${what}`);
+        }
+      }
+    }
+  });
+
   if (name !== 'js') {
+    it('conv2d and conv2dBackward agree with the js kernels on LeNet-5 at batch 64', () => {
+      const g = new Generator(18);
+      const layers: [Shape, number, Window2d][] = [
+        [[64, 1, 28, 28], 6, win(28, 28, [5, 5], [1, 1], [2, 2], [1, 1])],
+        [[64, 6, 14, 14], 16, win(14, 14, [5, 5], [1, 1], [0, 0], [1, 1])],
+      ];
+      for (const [dt, T] of FLOATS) {
+        const tol = T === Float32Array ? 1e-4 : 1e-12;
+        for (const [shape, co, w] of layers) {
+          const wShape = [co, shape[1], 5, 5];
+          const [x, wt, bias] = [randn(g, size(shape), T), randn(g, size(wShape), T), randn(g, co, T)];
+          const nOut = shape[0] * co * w.oh * w.ow;
+          const grad = randn(g, nOut, T);
+          const outs = [new T(nOut), new T(nOut)];
+          const grads = [0, 1].map(() => [new T(size(shape)), new T(size(wShape)), new T(co)]);
+          [B, jsBackend].forEach((K, i) => {
+            K.conv2d(x, shape, wt, wShape, bias, w, 1, outs[i]);
+            K.conv2dBackward(x, shape, wt, wShape, w, 1, grad, grads[i][0], grads[i][1], grads[i][2]);
+          });
+          const near = (a: FloatArr, b: FloatArr, label: string): void => {
+            let scale = 0;
+            for (const v of b) scale = Math.max(scale, Math.abs(v));
+            for (let i = 0; i < a.length; i++) {
+              if (!(Math.abs(a[i] - b[i]) <= tol * scale)) assert.fail(`${label} ${dt} [${shape}] vs js: [${i}] ${a[i]} vs ${b[i]}`);
+            }
+          };
+          near(outs[0], outs[1], 'conv2d');
+          ['gx', 'gw', 'gb'].forEach((l, i) => near(grads[0][i], grads[1][i], `conv2dBackward ${l}`));
+        }
+      }
+    });
+
     it('unfold2d, fold2d and maxPool2d are bit-identical to the js kernels on LeNet-5 at batch 64', () => {
       const g = new Generator(15);
       const layers: [Shape, Window2d][] = [

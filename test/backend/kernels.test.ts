@@ -184,7 +184,7 @@ const COVERED = new Set([
   // fused-kernels.test.ts:
   'sgdStep', 'adamStep', 'logSoftmax', 'logSoftmaxBackward', 'softmaxCrossEntropy', 'softmaxCrossEntropyBackward',
   // conv-kernels.test.ts:
-  'unfold2d', 'fold2d', 'maxPool2d',
+  'unfold2d', 'fold2d', 'maxPool2d', 'conv2d', 'conv2dBackward',
   'activationBackward', 'bceWithLogits', 'bceWithLogitsBackward',
 ]);
 

@@ -1,5 +1,5 @@
 import type { Backend } from '../types.js';
-import { fold2d, maxPool2d, unfold2d } from './conv.js';
+import { conv2d, conv2dBackward, fold2d, maxPool2d, unfold2d } from './conv.js';
 import { binary, cast, clamp, expand, unary, where } from './elementwise.js';
 import { cat, gather, indexAdd, indexSelect, permute, scatterAdd, slice, sliceAssign } from './layout.js';
 import { activationBackward, adamStep, bceWithLogits, bceWithLogitsBackward, logSoftmax, logSoftmaxBackward, sgdStep, softmaxCrossEntropy, softmaxCrossEntropyBackward } from './fused.js';
@@ -28,6 +28,8 @@ export const jsBackend: Backend = {
   scatterAdd,
   unfold2d,
   fold2d,
+  conv2d,
+  conv2dBackward,
   maxPool2d,
   sgdStep,
   adamStep,

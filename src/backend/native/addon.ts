@@ -4,6 +4,8 @@
  */
 
 /** The addon's functions (native/addon.cc). Arrays are used in place; sizes are checked there too. */
+type FloatArray = Float32Array | Float64Array;
+
 export interface NativeAddon {
   /** out[b] = op(a[b]) · op(b[b]); all Float32Array or all Float64Array. */
   gemm(a: Float32Array | Float64Array, b: Float32Array | Float64Array, out: Float32Array | Float64Array,
@@ -61,6 +63,13 @@ export interface NativeAddon {
   unfold2d(x: Float32Array | Float64Array, out: Float32Array | Float64Array, geometry: Int32Array): void;
   /** Backend.fold2d (out zeroed first); the same geometry, of out. */
   fold2d(cols: Float32Array | Float64Array, out: Float32Array | Float64Array, geometry: Int32Array): void;
+  /** Backend.conv2d; geometry of x (its window), co output channels in `groups` groups. */
+  conv2d(x: FloatArray, w: FloatArray, bias: FloatArray | null, out: FloatArray, geometry: Int32Array, co: number, groups: number): void;
+  /** Backend.conv2dBackward; the same geometry; each non-null gradient overwritten. */
+  conv2dBackward(
+    x: FloatArray, w: FloatArray, g: FloatArray, gx: FloatArray | null, gw: FloatArray | null, gb: FloatArray | null,
+    geometry: Int32Array, co: number, groups: number,
+  ): void;
   /** Backend.maxPool2d; the same geometry. */
   maxPool2d(x: Float32Array | Float64Array, out: Float32Array | Float64Array, argmax: Int32Array, geometry: Int32Array): void;
   /** Sets the thread count, clamped to [1, cores]; returns the count in effect. */

@@ -2,7 +2,8 @@
  * The native backend: the js backend with the kernels where native code wins replaced by calls into the C++
  * addon: AVX2/FMA GEMM; elementwise arithmetic, comparisons, casts and activations; sums (over any axes);
  * the fused optimizer steps, softmax rows, activation backwards and binary cross-entropy on logits; im2col,
- * col2im and max pooling. Every other kernel, and every call these do not cover (other dtypes, other broadcast
+ * col2im, max pooling, and the whole convolution and its backward (conv2d/conv2dBackward: GEMMs and sums, so
+ * another rounding order than js, within the tested bounds). Every other kernel, and every call these do not cover (other dtypes, other broadcast
  * patterns, sizes where the ~0.3 µs call costs more than it saves), runs the js kernel. Arithmetic, comparisons
  * and casts are bit-identical to js; exp/tanh/sigmoid agree to an ulp (float64 polynomials, rounded once:
  * identical on a million random inputs); GEMM and sums round differently (another summation order), within the
@@ -275,6 +276,25 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     fold2d(cols: Arr, outShape: Shape, win: Window2d, out: Arr): void {
       if (out.length >= NATIVE_MIN_ELEMENTS.conv && sameFloat(cols, out)) addon.fold2d(cols as FloatArr, out as FloatArr, setGeometry(outShape, win));
       else jsBackend.fold2d(cols, outShape, win, out);
+    },
+
+    conv2d(x: FloatArr, xShape: Shape, w: FloatArr, wShape: Shape, bias: FloatArr | null, win: Window2d, groups: number, out: FloatArr): void {
+      if (sameFloat(x, w) && sameFloat(x, out) && sameFloatOrNull(x, bias)) {
+        addon.conv2d(x, w, bias, out, setGeometry(xShape, win), wShape[0], groups);
+      } else {
+        jsBackend.conv2d(x, xShape, w, wShape, bias, win, groups, out);
+      }
+    },
+
+    conv2dBackward(
+      x: FloatArr, xShape: Shape, w: FloatArr, wShape: Shape, win: Window2d, groups: number, g: FloatArr,
+      gx: FloatArr | null, gw: FloatArr | null, gb: FloatArr | null,
+    ): void {
+      if (sameFloat(x, w) && sameFloat(x, g) && sameFloatOrNull(x, gx) && sameFloatOrNull(x, gw) && sameFloatOrNull(x, gb)) {
+        addon.conv2dBackward(x, w, g, gx, gw, gb, setGeometry(xShape, win), wShape[0], groups);
+      } else {
+        jsBackend.conv2dBackward(x, xShape, w, wShape, win, groups, g, gx, gw, gb);
+      }
     },
 
     maxPool2d(x: Arr, shape: Shape, win: Window2d, out: Arr, argmax: Int32Array): void {
