@@ -49,6 +49,26 @@ export function strides(l: Layout, rows: number, cols: number): [number, number]
   }
 }
 
+/**
+ * The rows × cols view in which the accelerated binary kernels read two operands broadcast to outShape (n
+ * elements): out[r·cols + c] = a[r·sa[0] + c·sa[1]] op b[r·sb[0] + c·sb[1]]. A tiled operand (a bias) fixes cols, a
+ * repeated one (a keepdim row statistic) fixes rows. null when a pattern does not fit that view.
+ */
+export function binaryView(
+  aLen: number, aShape: Shape, bLen: number, bShape: Shape, outShape: Shape, n: number,
+): { rows: number; cols: number; sa: [number, number]; sb: [number, number] } | null {
+  const la = layoutOf(aLen, aShape, outShape, n);
+  const lb = layoutOf(bLen, bShape, outShape, n);
+  if (!la || !lb) return null;
+  const tiled = la.kind === 'tile' ? la : lb.kind === 'tile' ? lb : null;
+  const repeated = la.kind === 'repeat' ? la : lb.kind === 'repeat' ? lb : null;
+  const cols = tiled ? tiled.len : repeated ? n / repeated.len : n;
+  const rows = n / cols;
+  const sa = strides(la, rows, cols);
+  const sb = strides(lb, rows, cols);
+  return sa && sb ? { rows, cols, sa, sb } : null;
+}
+
 /** Splits shape into [outer, mid, inner] around a run of consecutive axes, or null if they are not consecutive. */
 export function aroundAxes(shape: Shape, axes: readonly number[]): [number, number, number] | null {
   if (axes.length === 0) return null;

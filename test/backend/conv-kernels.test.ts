@@ -11,7 +11,7 @@ import { describe, test } from 'node:test';
 import { jsBackend } from '../../src/backend/js/index.js';
 import type { Arr, Backend, Shape, Window2d } from '../../src/backend/types.js';
 import { Generator } from '../../src/index.js';
-import { backendNamed, forEachBackendVariant } from './variants.js';
+import { backendNamed, forEachBackendVariant, variantTest } from './variants.js';
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
 type FloatArr = Float32Array | Float64Array;
@@ -193,17 +193,7 @@ function refConv(
 
 function convSuite(name: string, variant: string, apply: () => () => void): void {
   const B = backendNamed(name);
-  const label = `${name}${variant ? ` (${variant})` : ''}`;
-  const it = (title: string, body: () => void): void => {
-    test(`${label}: ${title}`, () => {
-      const restore = apply();
-      try {
-        body();
-      } finally {
-        restore();
-      }
-    });
-  };
+  const it = variantTest(name, variant, apply);
 
   it('unfold2d equals im2col from its definition (padding reads 0)', () => {
     const g = new Generator(11);

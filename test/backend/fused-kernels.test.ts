@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import { jsBackend } from '../../src/backend/js/index.js';
 import type { AdamStep, Backend, FloatArr, SGDStep } from '../../src/backend/types.js';
 import { Generator } from '../../src/index.js';
-import { backendNamed, forEachBackendVariant } from './variants.js';
+import { backendNamed, forEachBackendVariant, variantTest } from './variants.js';
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
 const FLOATS: [string, Ctor][] = [['float32', Float32Array], ['float64', Float64Array]];
@@ -74,17 +74,7 @@ function refAdam(p: number[], g: number[], m: number[], v: number[], vmax: numbe
  */
 function fusedSuite(name: string, variant = '', apply: () => () => void = () => () => {}): void {
   const B = backendNamed(name);
-  const label = `${name}${variant ? ` (${variant})` : ''}`;
-  const it = (title: string, body: () => void): void => {
-    test(`${label}: ${title}`, () => {
-      const restore = apply();
-      try {
-        body();
-      } finally {
-        restore();
-      }
-    });
-  };
+  const it = variantTest(name, variant, apply);
 
   it(`sgdStep — plain, momentum (first and later steps), dampening, Nesterov, weight decay`, () => {
     const g0 = new Generator(1);

@@ -11,7 +11,7 @@ import { jsBackend } from '../../src/backend/js/index.js';
 import { NATIVE_MIN_ELEMENTS } from '../../src/backend/native/index.js';
 import type { Arr, Backend, BinaryOp, ReduceOp, Shape, UnaryOp } from '../../src/backend/types.js';
 import { Generator } from '../../src/index.js';
-import { backendNamed, forEachBackendVariant } from './variants.js';
+import { backendNamed, forEachBackendVariant, variantTest } from './variants.js';
 
 // ---- helpers: shapes, indices, random data ----
 
@@ -209,19 +209,7 @@ test('kernels this suite does not cover yet are listed, and no backend overrides
 function kernelSuite(name: string, variant: string, apply: () => () => void): void {
   const B = backendNamed(name);
   const isJs = name === 'js';
-  const label = `${name}${variant ? ` (${variant})` : ''}`;
-
-  /** Runs `body` under the variant's setting, restoring the previous one after. */
-  const it = (title: string, body: () => void): void => {
-    test(`${label}: ${title}`, () => {
-      const restore = apply();
-      try {
-        body();
-      } finally {
-        restore();
-      }
-    });
-  };
+  const it = variantTest(name, variant, apply);
 
   // Sizes around the native thresholds, the SIMD widths (8, 16) and the tile sizes (6, 16), and 0 and 1.
   const LENGTHS = [0, 1, 7, 17, 63, 64, 255, 256, 1001, 4099, 70001];

@@ -92,3 +92,21 @@ export function forEachBackendVariant(suite: (name: string, variant: string, app
     }
   }
 }
+
+/**
+ * A test registrar for one backend variant: `it(title, body)` registers `${name} (${variant}): ${title}` and runs
+ * body with the variant's setting switched on, switching it back after (also when body throws).
+ */
+export function variantTest(name: string, variant: string, apply: Apply): (title: string, body: () => void) => void {
+  const label = `${name}${variant ? ` (${variant})` : ''}`;
+  return (title, body) => {
+    test(`${label}: ${title}`, () => {
+      const restore = apply();
+      try {
+        body();
+      } finally {
+        restore();
+      }
+    });
+  };
+}

@@ -14,7 +14,7 @@
 import { jsBackend } from '../js/index.js';
 import type { AdamStep, Arr, Backend, BinaryOp, ReduceOp, SGDStep, Shape, UnaryOp, Window2d } from '../types.js';
 import type { NativeAddon } from './addon.js';
-import { aroundAxes, layoutOf, strides } from '../patterns.js';
+import { aroundAxes, binaryView } from '../patterns.js';
 
 export { loadAddon, type AddonLoad, type NativeAddon } from './addon.js';
 
@@ -129,20 +129,10 @@ export function createNativeBackend(addon: NativeAddon): Backend {
       const n = out.length;
       const outOk = code !== undefined && (code < 4 ? sameFloat(a, out) : out instanceof Uint8Array);
       if (outOk && n >= NATIVE_MIN_ELEMENTS.binary && sameFloat(a, b)) {
-        const la = layoutOf(a.length, aShape, outShape, n);
-        const lb = layoutOf(b.length, bShape, outShape, n);
-        if (la && lb) {
-          // The rows × cols view: a tiled operand fixes cols, a repeated one fixes rows.
-          const tiled = la.kind === 'tile' ? la : lb.kind === 'tile' ? lb : null;
-          const repeated = la.kind === 'repeat' ? la : lb.kind === 'repeat' ? lb : null;
-          const cols = tiled ? tiled.len : repeated ? n / repeated.len : n;
-          const rows = n / cols;
-          const sa = strides(la, rows, cols);
-          const sb = strides(lb, rows, cols);
-          if (sa && sb) {
-            addon.binary(code!, a as FloatArr, b as FloatArr, out as FloatArr | Uint8Array, rows, cols, sa[0], sa[1], sb[0], sb[1]);
-            return;
-          }
+        const v = binaryView(a.length, aShape, b.length, bShape, outShape, n);
+        if (v) {
+          addon.binary(code!, a as FloatArr, b as FloatArr, out as FloatArr | Uint8Array, v.rows, v.cols, v.sa[0], v.sa[1], v.sb[0], v.sb[1]);
+          return;
         }
       }
       jsBackend.binary(op, a, aShape, b, bShape, out, outShape);

@@ -15,7 +15,7 @@
  * kernel runs on byte offsets, results are copied out. It grows when a call needs more and never shrinks.
  */
 import { jsBackend } from '../js/index.js';
-import { aroundAxes, layoutOf, strides } from '../patterns.js';
+import { aroundAxes, binaryView } from '../patterns.js';
 import type { AdamStep, Arr, Backend, BinaryOp, FloatArr, ReduceOp, SGDStep, Shape, UnaryOp } from '../types.js';
 import { RELAXED_SIMD_BASE64, RELAXED_SIMD_SHARED_BASE64, SIMD128_BASE64, SIMD128_SHARED_BASE64 } from './binary.js';
 import { CONTROL_BYTES, cores, MAX_THREADS, threadsUnavailable, WorkerPool } from './threads.js';
@@ -439,26 +439,16 @@ export function createWasmBackend(): Backend | null {
       const code = BINARY_CODE[op];
       const n = out.length;
       if (code !== undefined && n >= WASM_MIN_ELEMENTS.binary && f32(a, b, out)) {
-        const la = layoutOf(a.length, aShape, outShape, n);
-        const lb = layoutOf(b.length, bShape, outShape, n);
-        if (la && lb) {
-          // The rows × cols view: a tiled operand fixes cols, a repeated one fixes rows.
-          const tiled = la.kind === 'tile' ? la : lb.kind === 'tile' ? lb : null;
-          const repeated = la.kind === 'repeat' ? la : lb.kind === 'repeat' ? lb : null;
-          const cols = tiled ? tiled.len : repeated ? n / repeated.len : n;
-          const rows = n / cols;
-          const sa = strides(la, rows, cols);
-          const sb = strides(lb, rows, cols);
-          if (sa && sb) {
-            const done = attempt((w) => {
-              const pa = w.put(a as Float32Array);
-              const pb = w.put(b as Float32Array);
-              const po = w.alloc(out.byteLength);
-              w.k.binaryF32(code, pa, pb, po, rows, cols, sa[0], sa[1], sb[0], sb[1]);
-              w.get(po, out as Float32Array);
-            });
-            if (done) return;
-          }
+        const v = binaryView(a.length, aShape, b.length, bShape, outShape, n);
+        if (v) {
+          const done = attempt((w) => {
+            const pa = w.put(a as Float32Array);
+            const pb = w.put(b as Float32Array);
+            const po = w.alloc(out.byteLength);
+            w.k.binaryF32(code, pa, pb, po, v.rows, v.cols, v.sa[0], v.sa[1], v.sb[0], v.sb[1]);
+            w.get(po, out as Float32Array);
+          });
+          if (done) return;
         }
       }
       jsBackend.binary(op, a, aShape, b, bShape, out, outShape);
