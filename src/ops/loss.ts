@@ -114,48 +114,36 @@ export interface BCEWithLogitsOptions extends BCEOptions {
 }
 
 /**
- * Elementwise BCE on logits as one fused kernel each way. Its backward, g·(σ(x) − t) for x and −g·x for t
- * (the loss is linear in t), is composed from ops when a graph of the gradient is wanted.
+ * BCE on logits as one fused kernel each way, reduced ('sum', 'mean') inside the same recorded op so that its
+ * backward is one kernel call with the single incoming value, where separate ops would first broadcast it to x's
+ * shape (the values, forward and backward, are those of the separate ops bit for bit). The backward, g·(σ(x) − t)
+ * for x and −g·x for t (the loss is linear in t), is composed from ops when a graph of the gradient is wanted.
  */
-function fusedBCEWithLogits(x: Tensor, t: Tensor): Tensor {
-  const out = empty(x.shape, x.dtype);
-  K().bceWithLogits(x._data as FloatArr, t._data as FloatArr, out._data as FloatArr);
-  addFlops(5 * out.numel());
-  return record(out, 'binaryCrossEntropyWithLogits', [x, t], (g) => {
-    const gt = t._requiresGrad ? neg(mul(g, x)) : null;
-    if (isGradEnabled()) return [x._requiresGrad ? mul(g, sub(sigmoid(x), t)) : null, gt];
-    if (!x._requiresGrad) return [null, gt];
-    const gx = empty(x.shape, x.dtype);
-    K().bceWithLogitsBackward(x._data as FloatArr, t._data as FloatArr, (g.dtype === x.dtype ? g : cast(g, x.dtype))._data as FloatArr, 0, gx._data as FloatArr);
-    addFlops(4 * gx.numel());
-    return [gx, gt];
-  });
-}
-
-/**
- * The fused elementwise BCE on logits summed ('sum') or averaged ('mean') in the same recorded op: its backward
- * is one kernel call with the single incoming value, where the separate ops would broadcast it to x's shape
- * first. The values, forward and backward, are those of reduce(fusedBCEWithLogits(x, t)) bit for bit.
- */
-function fusedBCEWithLogitsReduced(x: Tensor, t: Tensor, reduction: 'mean' | 'sum'): Tensor {
+function fusedBCEWithLogits(x: Tensor, t: Tensor, reduction: Reduction): Tensor {
   const elems = empty(x.shape, x.dtype);
   K().bceWithLogits(x._data as FloatArr, t._data as FloatArr, elems._data as FloatArr);
-  addFlops(5 * elems.numel());
   const n = elems.numel();
+  addFlops(5 * n);
   const all = allDims(x.ndim);
-  // elems is not recorded, so this reduction is not either: the op below records both.
-  const out = reduction === 'mean' ? sumDiv('mean', elems, all, false, n) : sum(elems, all);
+  // elems is not recorded, so neither is its reduction: the op below records both.
+  const out = reduction === 'none' ? elems : reduction === 'mean' ? sumDiv('mean', elems, all, false, n) : sum(elems, all);
   return record(out, 'binaryCrossEntropyWithLogits', [x, t], (g) => {
-    // The gradient of each element's loss: g (÷ n for the mean), the same for every element.
-    const ge = (): Tensor => cast(expand(reshape(reduction === 'mean' ? div(g, n) : g, x.shape.map(() => 1)), x.shape), x.dtype);
+    // The gradient of each element's loss: g itself, or its single value (÷ n for the mean) for every element.
+    const ge = (): Tensor =>
+      reduction === 'none' ? g : cast(expand(reshape(reduction === 'mean' ? div(g, n) : g, x.shape.map(() => 1)), x.shape), x.dtype);
     const gt = t._requiresGrad ? neg(mul(ge(), x)) : null;
     if (isGradEnabled()) return [x._requiresGrad ? mul(ge(), sub(sigmoid(x), t)) : null, gt];
     if (!x._requiresGrad) return [null, gt];
-    // div(g, n) in g's dtype, as the composed path computes it, then read as the kernel's single value.
-    const g0 = reduction === 'mean' ? divValue(g, n) : g._data[0];
     const gx = empty(x.shape, x.dtype);
-    K().bceWithLogitsBackward(x._data as FloatArr, t._data as FloatArr, null, x.dtype === 'float32' ? Math.fround(g0) : g0, gx._data as FloatArr);
-    addFlops(4 * gx.numel());
+    if (reduction === 'none') {
+      const gd = (g.dtype === x.dtype ? g : cast(g, x.dtype))._data as FloatArr;
+      K().bceWithLogitsBackward(x._data as FloatArr, t._data as FloatArr, gd, 0, gx._data as FloatArr);
+    } else {
+      // div(g, n) in g's dtype, as the composed path computes it, then read as the kernel's single value.
+      const g0 = reduction === 'mean' ? divValue(g, n) : g._data[0];
+      K().bceWithLogitsBackward(x._data as FloatArr, t._data as FloatArr, null, x.dtype === 'float32' ? Math.fround(g0) : g0, gx._data as FloatArr);
+    }
+    addFlops(4 * n);
     return [gx, gt];
   });
 }
@@ -182,9 +170,7 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opti
   checkSameShape('binaryCrossEntropyWithLogits', input, target);
   const t = floatTarget('binaryCrossEntropyWithLogits', input, target);
   if (!options.posWeight && !options.weight && isFloat(input.dtype) && t.dtype === input.dtype) {
-    const reduction = checkReduction('binaryCrossEntropyWithLogits', options.reduction ?? 'mean');
-    if (reduction === 'none') return fusedBCEWithLogits(input, t);
-    return fusedBCEWithLogitsReduced(input, t, reduction);
+    return fusedBCEWithLogits(input, t, checkReduction('binaryCrossEntropyWithLogits', options.reduction ?? 'mean'));
   }
   const sp = softplusPrimitive(neg(input));
   const scale = options.posWeight ? add(mul(sub(options.posWeight, 1), t), 1) : null;

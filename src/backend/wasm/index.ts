@@ -137,7 +137,7 @@ function sharedMemory(): WebAssembly.Memory {
       if (maximum === 4096) throw e;
     }
   }
-  throw new Error('unreachable');
+  throw new Error('wasm sharedMemory: no maximum could be reserved');
 }
 
 function decode(b64: string): Uint8Array<ArrayBuffer> {
@@ -209,7 +209,7 @@ function load(): WasmState {
 function loadBuilds(s: WasmState, plainB64: string, relaxedB64: string, shared: boolean): void {
   const plain = decode(plainB64);
   if (!WebAssembly.validate(plain)) {
-    if (shared) throw new Error('this runtime has no WebAssembly threads');
+    if (shared) throw new Error('wasm loadBuilds: the shared-memory build does not validate (this runtime has no WebAssembly threads)');
     s.error = 'this runtime has no WebAssembly SIMD128';
     return;
   }
